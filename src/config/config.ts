@@ -1,0 +1,21 @@
+/** An access key: SigV4 requests signed with it act as `accountId`. */
+export interface AccessKey {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly accountId: string;
+  /** Image Builder operation names this key may call; undefined means all. */
+  readonly allowedActions?: readonly string[];
+}
+
+/** The frozen settings every part of Kiln reads; built once by loadConfig(). */
+export interface Config {
+  /** Directory holding the SQLite store, credentials, artifacts and logs. */
+  readonly dataDir: string;
+  readonly host: string;
+  readonly port: number;
+  /** Regions this server answers for; SigV4 scopes must name one of them. */
+  readonly regions: readonly string[];
+  readonly defaultRegion: string;
+  readonly defaultAccountId: string;
+  readonly accessKeys: readonly AccessKey[];
+}
