@@ -10,9 +10,9 @@ TESTS ?= $(shell find src test -name '*.test.ts' -not -path '*/fixtures/*' | sor
 .PHONY: help deps deps-apt deps-npm build lint typecheck test demo clean
 
 help:
-	@echo "make deps   install Debian packages and npm dependencies (idempotent)"
-	@echo "make demo   start a server on the embedded store and apply examples/nginx-golden"
-	@echo "make test   lint, type check and run every test"
+	@echo "make demo   install what is missing, start a server on the embedded store, apply examples/nginx-golden"
+	@echo "make test   install what is missing, lint, type check and run every test"
+	@echo "make deps   only install Debian packages and npm dependencies (idempotent)"
 
 deps: deps-apt deps-npm
 
@@ -39,10 +39,10 @@ typecheck: deps-npm
 lint: deps-npm
 	npx biome check src test bench bin
 
-test: lint build
+test: deps lint build
 	node --import tsx --test --test-concurrency=2 --test-reporter=spec $(TESTS)
 
-demo: build
+demo: deps build
 	bash examples/demo.sh
 
 clean:

@@ -3,7 +3,10 @@ import type { Verb, VerbIO } from './verb.js';
 import { VERBS } from './verbs/index.js';
 
 /** Picks the verb whose path is the longest prefix of argv. */
-export function findVerb(verbs: readonly Verb[], argv: readonly string[]): { verb: Verb; rest: string[] } | undefined {
+export function findVerb(
+  verbs: readonly Verb[],
+  argv: readonly string[],
+): { verb: Verb; rest: string[] } | undefined {
   let best: Verb | undefined;
   for (const verb of verbs) {
     const matches = verb.path.every((word, i) => argv[i] === word);
@@ -48,7 +51,9 @@ export async function main(argv: string[], io: VerbIO): Promise<number> {
       io.stderr.write(`kiln: ${err.code}: ${err.message}\n`);
       return err.status < 500 ? 1 : 125;
     }
-    io.stderr.write(`kiln: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    io.stderr.write(
+      `kiln: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    );
     return 125;
   }
 }

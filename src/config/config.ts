@@ -18,4 +18,12 @@ export interface Config {
   readonly defaultRegion: string;
   readonly defaultAccountId: string;
   readonly accessKeys: readonly AccessKey[];
+  /** The YAML file the settings were read from, if any. */
+  readonly configFile?: string;
+  /**
+   * The admin key from KILN_ACCESS_KEY_ID / KILN_SECRET_ACCESS_KEY, if set. Not in `accessKeys`:
+   * the server resolves the admin key with ensureAdminCredentials() and adds it with withAdminKey().
+   */
+  readonly adminAccessKeyId?: string;
+  readonly adminSecretAccessKey?: string;
 }

@@ -27,7 +27,13 @@ export interface ParsedArn {
   readonly build?: number;
 }
 
-const VERSIONED: ReadonlySet<ResourceType> = new Set(['component', 'image-recipe', 'container-recipe', 'image', 'workflow']);
+const VERSIONED: ReadonlySet<ResourceType> = new Set([
+  'component',
+  'image-recipe',
+  'container-recipe',
+  'image',
+  'workflow',
+]);
 
 /** Names keep their spelling in `name`; the ARN segment is lower-cased with spaces as hyphens. */
 export const normalizeName = (name: string): string => name.trim().toLowerCase().replace(/ /g, '-');
@@ -63,7 +69,14 @@ export function parseArn(arn: string, member: string): ParsedArn {
       { hint: 'ARNs look like arn:aws:imagebuilder:REGION:ACCOUNT:TYPE/name[/1.0.0[/1]].' },
     );
   if (!m) throw bad(`'${arn}' does not match arn:aws:imagebuilder:REGION:ACCOUNT:TYPE/...`);
-  const [, partition, region, account, typeText, rest] = m as unknown as [string, string, string, string, string, string];
+  const [, partition, region, account, typeText, rest] = m as unknown as [
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+  ];
   const type = typeText as ResourceType;
   const segments = rest.split('/');
   let workflowType: WorkflowType | undefined;
@@ -78,7 +91,8 @@ export function parseArn(arn: string, member: string): ParsedArn {
   const version = versionText === undefined ? undefined : parseVersionPattern(versionText, member);
   let build: number | undefined;
   if (buildText !== undefined) {
-    if (!/^[0-9]+$/.test(buildText) || !version || version.patch === 'x') throw bad(`bad build number '${buildText}'`);
+    if (!/^[0-9]+$/.test(buildText) || !version || version.patch === 'x')
+      throw bad(`bad build number '${buildText}'`);
     build = Number(buildText);
   }
   return Object.freeze({

@@ -5,15 +5,33 @@
  * step with this table by a test.
  */
 export const ERROR_CATALOG = {
-  InvalidRequestException: { status: 400, summary: 'The request is malformed or not valid in the current state.' },
-  InvalidParameterValueException: { status: 400, summary: 'A member has a value that fails its pattern, enum or range.' },
-  InvalidParameterCombinationException: { status: 400, summary: 'Members that exclude each other were given together.' },
+  InvalidRequestException: {
+    status: 400,
+    summary: 'The request is malformed or not valid in the current state.',
+  },
+  InvalidParameterValueException: {
+    status: 400,
+    summary: 'A member has a value that fails its pattern, enum or range.',
+  },
+  InvalidParameterCombinationException: {
+    status: 400,
+    summary: 'Members that exclude each other were given together.',
+  },
   InvalidParameterException: { status: 400, summary: 'A tag operation received an invalid argument.' },
   InvalidVersionNumberException: { status: 400, summary: 'A semantic version is not major.minor.patch.' },
-  InvalidPaginationTokenException: { status: 400, summary: 'The nextToken is unknown or belongs to another listing.' },
-  IdempotentParameterMismatchException: { status: 400, summary: 'A clientToken was reused with different parameters.' },
+  InvalidPaginationTokenException: {
+    status: 400,
+    summary: 'The nextToken is unknown or belongs to another listing.',
+  },
+  IdempotentParameterMismatchException: {
+    status: 400,
+    summary: 'A clientToken was reused with different parameters.',
+  },
   ResourceAlreadyExistsException: { status: 400, summary: 'A resource with this name (and version) exists.' },
-  ResourceInUseException: { status: 400, summary: 'The resource is busy or in a state that forbids the action.' },
+  ResourceInUseException: {
+    status: 400,
+    summary: 'The resource is busy or in a state that forbids the action.',
+  },
   ResourceDependencyException: { status: 400, summary: 'Another resource depends on this one.' },
   ClientException: { status: 400, summary: 'A generic client-side error.' },
   ServiceQuotaExceededException: { status: 402, summary: 'A configured quota was exceeded.' },
@@ -21,7 +39,10 @@ export const ERROR_CATALOG = {
   ForbiddenException: { status: 403, summary: 'The caller is not authorized for this resource.' },
   UnrecognizedClientException: { status: 403, summary: 'The access key id is not known to this server.' },
   InvalidSignatureException: { status: 403, summary: 'The SigV4 signature does not match or has expired.' },
-  MissingAuthenticationTokenException: { status: 403, summary: 'The request carries no SigV4 authorization.' },
+  MissingAuthenticationTokenException: {
+    status: 403,
+    summary: 'The request carries no SigV4 authorization.',
+  },
   ResourceNotFoundException: { status: 404, summary: 'No resource has this ARN or id.' },
   DryRunOperationException: { status: 412, summary: 'dryRun validation succeeded; nothing was created.' },
   CallRateLimitExceededException: { status: 429, summary: 'Too many calls; retry later.' },

@@ -67,7 +67,8 @@ export function parseVersionPattern(text: string, member = 'semanticVersion'): V
 
 export const isWildcard = (p: VersionPattern): boolean => p.patch === 'x';
 
-export const formatVersion = (v: SemanticVersion | VersionPattern): string => `${v.major}.${v.minor}.${v.patch}`;
+export const formatVersion = (v: SemanticVersion | VersionPattern): string =>
+  `${v.major}.${v.minor}.${v.patch}`;
 
 export function compareVersions(a: SemanticVersion, b: SemanticVersion): number {
   return a.major - b.major || a.minor - b.minor || a.patch - b.patch;

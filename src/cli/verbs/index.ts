@@ -1,4 +1,27 @@
 import type { Verb } from '../verb.js';
+import { applyVerb } from './apply.js';
+import { componentVerbs } from './component.js';
+import { containerRecipeVerbs } from './container-recipe.js';
+import { distVerbs } from './dist.js';
+import { infraVerbs } from './infra.js';
+import { lifecyclePolicyVerbs } from './lifecycle-policy.js';
+import { pipelineVerbs } from './pipeline.js';
+import { recipeVerbs } from './recipe.js';
+import { serverVerb } from './server.js';
+import { toeValidateVerb } from './toe-validate.js';
+import { workflowVerbs } from './workflow.js';
 
 /** Every verb of the `kiln` command. Add one import and one entry per verb file. */
-export const VERBS: readonly Verb[] = [];
+export const VERBS: readonly Verb[] = [
+  serverVerb,
+  applyVerb,
+  ...componentVerbs,
+  ...recipeVerbs,
+  ...containerRecipeVerbs,
+  ...infraVerbs,
+  ...distVerbs,
+  ...pipelineVerbs,
+  ...workflowVerbs,
+  ...lifecyclePolicyVerbs,
+  toeValidateVerb,
+];

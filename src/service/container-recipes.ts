@@ -1,0 +1,186 @@
+import { normalizeName } from '../core/arn.js';
+import { KilnError, invalidValue } from '../core/errors.js';
+import { formatVersion, versionSortKey } from '../core/semver.js';
+import type { ResourceRecord } from '../store/store.js';
+import { exactlyOne, latestRefsOf } from './components.js';
+import type { Handler } from './context.js';
+import { assertUnused, referenceKeysOf } from './dependents.js';
+import { bodyField, compileFilters } from './filters.js';
+import { listByOwner } from './owners.js';
+import { policyHandlers } from './policy-handlers.js';
+import {
+  checkRecipeComponents,
+  chooseRecipeVersion,
+  type RecipeType,
+  recipeArnParts,
+} from './recipe-common.js';
+import { compact, initialTags, resolveVersioned } from './resources.js';
+
+const TYPE: RecipeType = 'container-recipe';
+const READ = 'imagebuilder:GetContainerRecipe';
+/** A container image reference: [registry/]path[:tag][@digest]. */
+const IMAGE_REF =
+  /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?::[0-9]+)?(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[0-9a-f]{64})?$/;
+const PLACEHOLDER = (name: string) => new RegExp(`\\{\\{\\{\\s*imagebuilder:${name}\\s*\\}\\}\\}`);
+
+function checkDockerfileTemplate(template: string, hasComponents: boolean, member: string) {
+  if (!PLACEHOLDER('parentImage').test(template)) {
+    throw invalidValue(
+      member,
+      'The Dockerfile template must use {{{ imagebuilder:parentImage }}} (FROM {{{ imagebuilder:parentImage }}}).',
+    );
+  }
+  if (hasComponents && !PLACEHOLDER('environments').test(template)) {
+    throw invalidValue(
+      member,
+      'A recipe with components needs {{{ imagebuilder:environments }}} in its Dockerfile template.',
+    );
+  }
+}
+
+const createContainerRecipe: Handler = async (deps, ctx, input) => {
+  exactlyOne(input, 'dockerfileTemplateData', 'dockerfileTemplateUri');
+  const template =
+    input.dockerfileTemplateData ??
+    (await deps.fetchDocument(input.dockerfileTemplateUri, 'dockerfileTemplateUri'));
+  const hasComponents = (input.components ?? []).length > 0;
+  checkDockerfileTemplate(
+    template,
+    hasComponents,
+    input.dockerfileTemplateData ? 'dockerfileTemplateData' : 'dockerfileTemplateUri',
+  );
+  if (!input.parentImage.startsWith('arn:') && !IMAGE_REF.test(input.parentImage)) {
+    throw invalidValue(
+      'parentImage',
+      `'${input.parentImage}' is not a container image reference.`,
+      'Use e.g. debian:bookworm or registry.example:5000/base:1.0, or a Kiln container image ARN.',
+    );
+  }
+  const platform = input.platformOverride ?? 'Linux';
+  await checkRecipeComponents(deps, ctx, input.components, platform);
+  return deps.store.transaction(async (store) => {
+    const version = await chooseRecipeVersion(
+      { ...deps, store },
+      ctx,
+      TYPE,
+      input.name,
+      input.semanticVersion,
+    );
+    const { arn, latest } = recipeArnParts(ctx, TYPE, input.name, version);
+    const now = deps.clock.now();
+    const body = compact({
+      arn,
+      containerType: input.containerType,
+      name: input.name,
+      description: input.description,
+      platform,
+      owner: ctx.account,
+      version: formatVersion(version),
+      components: input.components ?? [],
+      instanceConfiguration: input.instanceConfiguration,
+      dockerfileTemplateData: template,
+      kmsKeyId: input.kmsKeyId,
+      encrypted: true,
+      parentImage: input.parentImage,
+      dateCreated: now,
+      workingDirectory: input.workingDirectory ?? '/tmp',
+      targetRepository: input.targetRepository,
+      imageOsVersionOverride: input.imageOsVersionOverride,
+    });
+    await store.insert(
+      {
+        arn,
+        account: ctx.account,
+        region: ctx.region,
+        type: TYPE,
+        nameKey: normalizeName(input.name),
+        versionKey: versionSortKey(version),
+        build: 0,
+        body,
+        tags: initialTags(input.tags),
+        policy: undefined,
+        dateCreated: now,
+        dateUpdated: now,
+      },
+      referenceKeysOf(body),
+    );
+    return {
+      requestId: ctx.requestId,
+      clientToken: input.clientToken,
+      containerRecipeArn: arn,
+      latestVersionReferences: latest,
+    };
+  });
+};
+
+const getContainerRecipe: Handler = async (deps, ctx, input) => {
+  const r = await resolveVersioned(deps, ctx, input.containerRecipeArn, 'containerRecipeArn', {
+    type: TYPE,
+    action: READ,
+    levels: 'any',
+  });
+  return {
+    requestId: ctx.requestId,
+    containerRecipe: { ...r.body, tags: r.tags },
+    latestVersionReferences: latestRefsOf(r),
+  };
+};
+
+const summary = (r: ResourceRecord) =>
+  compact({
+    arn: r.body.arn,
+    containerType: r.body.containerType,
+    name: r.body.name,
+    platform: r.body.platform,
+    owner: r.body.owner,
+    parentImage: r.body.parentImage,
+    dateCreated: r.body.dateCreated,
+    tags: r.tags,
+  });
+
+const listContainerRecipes: Handler = async (deps, ctx, input) => {
+  const keep = compileFilters(input.filters, {
+    containerType: bodyField('containerType'),
+    name: bodyField('name'),
+    parentImage: bodyField('parentImage'),
+    platform: bodyField('platform'),
+  });
+  const page = await listByOwner({
+    deps,
+    ctx,
+    type: TYPE,
+    owner: input.owner,
+    listAction: 'imagebuilder:ListContainerRecipes',
+    latestBuildsOnly: false,
+    selectors: [input.owner, input.filters],
+    maxResults: input.maxResults,
+    nextToken: input.nextToken,
+    keep,
+    map: summary,
+  });
+  return { requestId: ctx.requestId, containerRecipeSummaryList: page.items, nextToken: page.nextToken };
+};
+
+const deleteContainerRecipe: Handler = async (deps, ctx, input) => {
+  const r = await resolveVersioned(deps, ctx, input.containerRecipeArn, 'containerRecipeArn', {
+    type: TYPE,
+    action: READ,
+    levels: 'version',
+  });
+  if (r.account !== ctx.account)
+    throw new KilnError('ForbiddenException', 'Only the owner may delete a recipe.');
+  await assertUnused(deps, ctx, r);
+  await deps.store.delete(r.arn);
+  return { requestId: ctx.requestId, containerRecipeArn: r.arn };
+};
+
+const thePolicy = policyHandlers('container-recipe', 'containerRecipeArn', READ, 'version');
+
+export const CONTAINER_RECIPE_HANDLERS: Record<string, Handler> = {
+  CreateContainerRecipe: createContainerRecipe,
+  GetContainerRecipe: getContainerRecipe,
+  ListContainerRecipes: listContainerRecipes,
+  DeleteContainerRecipe: deleteContainerRecipe,
+  PutContainerRecipePolicy: thePolicy.put,
+  GetContainerRecipePolicy: thePolicy.get,
+};

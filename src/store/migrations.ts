@@ -1,0 +1,79 @@
+import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
+
+/**
+ * Versioned schema migrations, written with Kysely's schema builder so they run on SQLite
+ * and PostgreSQL alike. Never edit a released migration: add the next one.
+ */
+const MIGRATIONS: Record<string, Migration> = {
+  '0001_resources': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('resources')
+        .addColumn('arn', 'text', (c) => c.primaryKey())
+        .addColumn('account', 'text', (c) => c.notNull())
+        .addColumn('region', 'text', (c) => c.notNull())
+        .addColumn('type', 'text', (c) => c.notNull())
+        .addColumn('name_key', 'text', (c) => c.notNull())
+        .addColumn('version_key', 'text', (c) => c.notNull())
+        .addColumn('build', 'integer', (c) => c.notNull())
+        .addColumn('latest_build', 'integer', (c) => c.notNull())
+        .addColumn('sort_key', 'text', (c) => c.notNull())
+        .addColumn('body', 'text', (c) => c.notNull())
+        .addColumn('tags', 'text', (c) => c.notNull())
+        .addColumn('policy', 'text')
+        .addColumn('date_created', 'bigint', (c) => c.notNull())
+        .addColumn('date_updated', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('resources_scope_sort')
+        .on('resources')
+        .columns(['account', 'region', 'type', 'sort_key'])
+        .execute();
+      await db.schema
+        .createIndex('resources_scope_name')
+        .on('resources')
+        .columns(['account', 'region', 'type', 'name_key'])
+        .execute();
+      await db.schema
+        .createTable('resource_refs')
+        .addColumn('from_arn', 'text', (c) => c.notNull())
+        .addColumn('to_arn', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('resource_refs_pk', ['from_arn', 'to_arn'])
+        .execute();
+      await db.schema.createIndex('resource_refs_to').on('resource_refs').column('to_arn').execute();
+      await db.schema
+        .createTable('idempotency')
+        .addColumn('account', 'text', (c) => c.notNull())
+        .addColumn('operation', 'text', (c) => c.notNull())
+        .addColumn('token', 'text', (c) => c.notNull())
+        .addColumn('fingerprint', 'text', (c) => c.notNull())
+        .addColumn('response', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('idempotency_pk', ['account', 'operation', 'token'])
+        .execute();
+      await db.schema
+        .createTable('meta')
+        .addColumn('key', 'text', (c) => c.primaryKey())
+        .addColumn('value', 'text', (c) => c.notNull())
+        .execute();
+      await sql`select 1`.execute(db);
+    },
+  },
+};
+
+const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
+
+export async function migrateToLatest(db: Kysely<unknown>): Promise<void> {
+  const migrator = new Migrator({ db, provider });
+  const { error, results } = await migrator.migrateToLatest();
+  const failed = results?.find((r) => r.status === 'Error');
+  if (error || failed) {
+    const name = failed?.migrationName ?? 'unknown';
+    throw new Error(
+      `store migration ${name} failed: ${error instanceof Error ? error.message : String(error)}`,
+      {
+        cause: error,
+      },
+    );
+  }
+}
