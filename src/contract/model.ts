@@ -3,6 +3,7 @@
  * by scripts/gen-contract-model.mjs from the service's rest-json model, prose removed).
  */
 import raw from './imagebuilder-model.json' with { type: 'json' };
+import { deepFreeze } from '../core/freeze.js';
 
 export type ShapeType =
   | 'structure'
@@ -181,12 +182,4 @@ export function timestampInputToMs(value: unknown): number | undefined {
         ? Number(value)
         : Number.NaN;
   return Number.isFinite(n) ? Math.round(n * 1000) : undefined;
-}
-
-function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const v of Object.values(value)) deepFreeze(v);
-  }
-  return value;
 }

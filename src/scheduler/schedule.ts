@@ -13,6 +13,7 @@
  */
 import { invalidValue } from '../core/errors.js';
 import { CronFieldError, type CronFields, parseCronFields } from './cron.js';
+import { deepFreeze } from '../core/freeze.js';
 
 export type { DayOfMonthRule, DayOfWeekRule } from './cron.js';
 
@@ -103,12 +104,4 @@ export function validateTimezone(timezone: string, member = 'schedule.timezone')
     throw invalidValue(member, `"${timezone}" is not a time zone this server knows.`, hint);
   }
   return timezone;
-}
-
-function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const v of Object.values(value)) deepFreeze(v);
-  }
-  return value;
 }

@@ -1,4 +1,5 @@
-import { formatArn, latestVersionReferences, normalizeName } from '../core/arn.js';
+import { latestVersionReferences, normalizeName } from '../core/arn.js';
+import { formatVersion } from '../core/semver.js';
 import { KilnError } from '../core/errors.js';
 import type { ResourceRecord } from '../store/store.js';
 import { checkComponentDocument, shellScriptDocument } from './component-document.js';
@@ -6,9 +7,9 @@ import type { CallContext, Handler, Input, ServiceDeps } from './context.js';
 import { bodyField, bodyList, compileFilters } from './filters.js';
 import { listByOwner } from './owners.js';
 import { policyHandlers } from './policy-handlers.js';
-import { compact, initialTags, resolveVersioned, versionKeyOf } from './resources.js';
+import { compact, resolveVersioned, versionKeyOf } from './resources.js';
 import { assertUnused } from './dependents.js';
-import { listPage } from './pagination.js';
+import { insertNextBuild, listBuilds, stopIfDryRun } from './builds.js';
 
 const READ = 'imagebuilder:GetComponent';
 
@@ -23,22 +24,10 @@ export function exactlyOne(input: Input, a: string, b: string): void {
   }
 }
 
-async function createBuild(
-  deps: ServiceDeps,
-  ctx: CallContext,
-  input: Input,
-  data: string,
-  extra: { type: 'BUILD' | 'TEST' },
-) {
+async function createBuild(deps: ServiceDeps, ctx: CallContext, input: Input, data: string) {
   const { version, versionKey } = versionKeyOf(input.semanticVersion);
   const checked = checkComponentDocument(data, input.platform, input.data !== undefined ? 'data' : 'uri');
-  if (input.dryRun) {
-    throw new KilnError(
-      'DryRunOperationException',
-      'The request is valid; dryRun was set, so nothing was created.',
-    );
-  }
-  const nameKey = normalizeName(input.name);
+  stopIfDryRun(input);
   const parts = {
     region: ctx.region,
     account: ctx.account,
@@ -46,56 +35,39 @@ async function createBuild(
     name: input.name,
     version,
   };
-  return deps.store.transaction(async (store) => {
-    const builds = (
-      await store.findByName({ account: ctx.account, region: ctx.region, type: 'component' }, nameKey)
-    ).filter((r) => r.versionKey === versionKey);
-    const build = builds.reduce((max, r) => Math.max(max, r.build), 0) + 1;
-    const arn = formatArn({ ...parts, build });
-    const now = deps.clock.now();
-    const body = compact({
-      arn,
-      name: input.name,
-      version: `${version.major}.${version.minor}.${version.patch}`,
-      description: input.description,
-      changeDescription: input.changeDescription,
-      type: checked.type ?? extra.type,
-      platform: input.platform,
-      supportedOsVersions: input.supportedOsVersions,
-      state: { status: 'ACTIVE' },
-      parameters: checked.parameters.length > 0 ? checked.parameters : undefined,
-      owner: ctx.account,
-      data,
-      kmsKeyId: input.kmsKeyId,
-      encrypted: true,
-      dateCreated: now,
-      obfuscate: false,
-    });
-    await store.insert(
-      {
+  const arn = await insertNextBuild(deps, ctx, {
+    type: 'component',
+    nameKey: normalizeName(input.name),
+    versionKey,
+    arn: parts,
+    tags: input.tags,
+    body: (arn, now) =>
+      compact({
         arn,
-        account: ctx.account,
-        region: ctx.region,
-        type: 'component',
-        nameKey,
-        versionKey,
-        build,
-        body,
-        tags: initialTags(input.tags),
-        policy: undefined,
+        name: input.name,
+        version: formatVersion(version),
+        description: input.description,
+        changeDescription: input.changeDescription,
+        type: checked.type,
+        platform: input.platform,
+        supportedOsVersions: input.supportedOsVersions,
+        state: { status: 'ACTIVE' },
+        parameters: checked.parameters.length > 0 ? checked.parameters : undefined,
+        owner: ctx.account,
+        data,
+        kmsKeyId: input.kmsKeyId,
+        encrypted: true,
         dateCreated: now,
-        dateUpdated: now,
-      },
-      [],
-    );
-    return { arn, refs: latestVersionReferences(parts) };
+        obfuscate: false,
+      }),
   });
+  return { arn, refs: latestVersionReferences(parts) };
 }
 
 const createComponent: Handler = async (deps, ctx, input) => {
   exactlyOne(input, 'data', 'uri');
   const data = input.data ?? (await deps.fetchDocument(input.uri, 'uri'));
-  const { arn, refs } = await createBuild(deps, ctx, input, data, { type: 'BUILD' });
+  const { arn, refs } = await createBuild(deps, ctx, input, data);
   return {
     requestId: ctx.requestId,
     clientToken: input.clientToken,
@@ -120,7 +92,7 @@ const importComponent: Handler = async (deps, ctx, input) => {
     );
   }
   const data = shellScriptDocument(input.name, input.description, script, input.type);
-  const { arn } = await createBuild(deps, ctx, { ...input, data, dryRun: false }, data, { type: input.type });
+  const { arn } = await createBuild(deps, ctx, { ...input, data, dryRun: false }, data);
   return { requestId: ctx.requestId, clientToken: input.clientToken, componentBuildVersionArn: arn };
 };
 
@@ -233,33 +205,13 @@ const summary = (r: ResourceRecord) =>
   });
 
 const listComponentBuildVersions: Handler = async (deps, ctx, input) => {
-  let nameKey: string | undefined;
-  let versionKey: string | undefined;
-  let account = ctx.account;
-  if (input.componentVersionArn) {
-    const version = await resolveVersioned(deps, ctx, input.componentVersionArn, 'componentVersionArn', {
-      type: 'component',
-      action: READ,
-      levels: 'version',
-    });
-    nameKey = version.nameKey;
-    versionKey = version.versionKey;
-    account = version.account;
-  }
-  const page = await listPage({
-    store: deps.store,
-    operation: ctx.operation,
-    selectors: [input.componentVersionArn],
-    query: {
-      account,
-      region: ctx.region,
-      type: 'component',
-      ...(nameKey ? { nameKey } : {}),
-      ...(versionKey ? { versionKey } : {}),
-    },
-    maxResults: input.maxResults,
-    nextToken: input.nextToken,
-    keep: () => true,
+  const page = await listBuilds(deps, ctx, {
+    type: 'component',
+    member: 'componentVersionArn',
+    versionArn: input.componentVersionArn,
+    action: READ,
+    levels: 'version',
+    input,
     map: summary,
   });
   return { requestId: ctx.requestId, componentSummaryList: page.items, nextToken: page.nextToken };

@@ -1,20 +1,20 @@
 import { normalizeName } from '../core/arn.js';
-import { KilnError, invalidValue } from '../core/errors.js';
+import { invalidValue } from '../core/errors.js';
 import { formatVersion, versionSortKey } from '../core/semver.js';
 import type { ResourceRecord } from '../store/store.js';
-import { exactlyOne, latestRefsOf } from './components.js';
+import { exactlyOne } from './components.js';
 import type { Handler } from './context.js';
-import { assertUnused, referenceKeysOf } from './dependents.js';
-import { bodyField, compileFilters } from './filters.js';
-import { listByOwner } from './owners.js';
+import { referenceKeysOf } from './dependents.js';
+import { bodyField } from './filters.js';
 import { policyHandlers } from './policy-handlers.js';
 import {
   checkRecipeComponents,
   chooseRecipeVersion,
   type RecipeType,
   recipeArnParts,
+  recipeReadHandlers,
 } from './recipe-common.js';
-import { compact, initialTags, resolveVersioned } from './resources.js';
+import { compact, initialTags } from './resources.js';
 
 const TYPE: RecipeType = 'container-recipe';
 const READ = 'imagebuilder:GetContainerRecipe';
@@ -113,19 +113,6 @@ const createContainerRecipe: Handler = async (deps, ctx, input) => {
   });
 };
 
-const getContainerRecipe: Handler = async (deps, ctx, input) => {
-  const r = await resolveVersioned(deps, ctx, input.containerRecipeArn, 'containerRecipeArn', {
-    type: TYPE,
-    action: READ,
-    levels: 'any',
-  });
-  return {
-    requestId: ctx.requestId,
-    containerRecipe: { ...r.body, tags: r.tags },
-    latestVersionReferences: latestRefsOf(r),
-  };
-};
-
 const summary = (r: ResourceRecord) =>
   compact({
     arn: r.body.arn,
@@ -138,49 +125,28 @@ const summary = (r: ResourceRecord) =>
     tags: r.tags,
   });
 
-const listContainerRecipes: Handler = async (deps, ctx, input) => {
-  const keep = compileFilters(input.filters, {
+const read = recipeReadHandlers({
+  type: TYPE,
+  arnMember: 'containerRecipeArn',
+  getMember: 'containerRecipe',
+  listMember: 'containerRecipeSummaryList',
+  readAction: READ,
+  listAction: 'imagebuilder:ListContainerRecipes',
+  filters: {
     containerType: bodyField('containerType'),
     name: bodyField('name'),
     parentImage: bodyField('parentImage'),
     platform: bodyField('platform'),
-  });
-  const page = await listByOwner({
-    deps,
-    ctx,
-    type: TYPE,
-    owner: input.owner,
-    listAction: 'imagebuilder:ListContainerRecipes',
-    latestBuildsOnly: false,
-    selectors: [input.owner, input.filters],
-    maxResults: input.maxResults,
-    nextToken: input.nextToken,
-    keep,
-    map: summary,
-  });
-  return { requestId: ctx.requestId, containerRecipeSummaryList: page.items, nextToken: page.nextToken };
-};
-
-const deleteContainerRecipe: Handler = async (deps, ctx, input) => {
-  const r = await resolveVersioned(deps, ctx, input.containerRecipeArn, 'containerRecipeArn', {
-    type: TYPE,
-    action: READ,
-    levels: 'version',
-  });
-  if (r.account !== ctx.account)
-    throw new KilnError('ForbiddenException', 'Only the owner may delete a recipe.');
-  await assertUnused(deps, ctx, r);
-  await deps.store.delete(r.arn);
-  return { requestId: ctx.requestId, containerRecipeArn: r.arn };
-};
-
-const thePolicy = policyHandlers('container-recipe', 'containerRecipeArn', READ, 'version');
+  },
+  summary,
+});
+const policy = policyHandlers(TYPE, 'containerRecipeArn', READ, 'version');
 
 export const CONTAINER_RECIPE_HANDLERS: Record<string, Handler> = {
   CreateContainerRecipe: createContainerRecipe,
-  GetContainerRecipe: getContainerRecipe,
-  ListContainerRecipes: listContainerRecipes,
-  DeleteContainerRecipe: deleteContainerRecipe,
-  PutContainerRecipePolicy: thePolicy.put,
-  GetContainerRecipePolicy: thePolicy.get,
+  GetContainerRecipe: read.get,
+  ListContainerRecipes: read.list,
+  DeleteContainerRecipe: read.remove,
+  PutContainerRecipePolicy: policy.put,
+  GetContainerRecipePolicy: policy.get,
 };

@@ -1,12 +1,9 @@
 import { normalizeName } from '../core/arn.js';
-import { KilnError } from '../core/errors.js';
 import { formatVersion, versionSortKey } from '../core/semver.js';
 import type { ResourceRecord } from '../store/store.js';
-import { latestRefsOf } from './components.js';
 import type { Handler } from './context.js';
-import { assertUnused, referenceKeysOf } from './dependents.js';
-import { bodyField, compileFilters } from './filters.js';
-import { listByOwner } from './owners.js';
+import { referenceKeysOf } from './dependents.js';
+import { bodyField } from './filters.js';
 import { policyHandlers } from './policy-handlers.js';
 import {
   checkParentImage,
@@ -14,8 +11,9 @@ import {
   chooseRecipeVersion,
   type RecipeType,
   recipeArnParts,
+  recipeReadHandlers,
 } from './recipe-common.js';
-import { compact, initialTags, resolveVersioned } from './resources.js';
+import { compact, initialTags } from './resources.js';
 
 const TYPE: RecipeType = 'image-recipe';
 const READ = 'imagebuilder:GetImageRecipe';
@@ -70,19 +68,6 @@ const createImageRecipe: Handler = async (deps, ctx, input) => {
   });
 };
 
-const getImageRecipe: Handler = async (deps, ctx, input) => {
-  const r = await resolveVersioned(deps, ctx, input.imageRecipeArn, 'imageRecipeArn', {
-    type: TYPE,
-    action: READ,
-    levels: 'any',
-  });
-  return {
-    requestId: ctx.requestId,
-    imageRecipe: { ...r.body, tags: r.tags },
-    latestVersionReferences: latestRefsOf(r),
-  };
-};
-
 const summary = (r: ResourceRecord) =>
   compact({
     arn: r.body.arn,
@@ -94,48 +79,27 @@ const summary = (r: ResourceRecord) =>
     tags: r.tags,
   });
 
-const listImageRecipes: Handler = async (deps, ctx, input) => {
-  const keep = compileFilters(input.filters, {
+const read = recipeReadHandlers({
+  type: TYPE,
+  arnMember: 'imageRecipeArn',
+  getMember: 'imageRecipe',
+  listMember: 'imageRecipeSummaryList',
+  readAction: READ,
+  listAction: 'imagebuilder:ListImageRecipes',
+  filters: {
     name: bodyField('name'),
     parentImage: bodyField('parentImage'),
     platform: bodyField('platform'),
-  });
-  const page = await listByOwner({
-    deps,
-    ctx,
-    type: TYPE,
-    owner: input.owner,
-    listAction: 'imagebuilder:ListImageRecipes',
-    latestBuildsOnly: false,
-    selectors: [input.owner, input.filters],
-    maxResults: input.maxResults,
-    nextToken: input.nextToken,
-    keep,
-    map: summary,
-  });
-  return { requestId: ctx.requestId, imageRecipeSummaryList: page.items, nextToken: page.nextToken };
-};
-
-const deleteImageRecipe: Handler = async (deps, ctx, input) => {
-  const r = await resolveVersioned(deps, ctx, input.imageRecipeArn, 'imageRecipeArn', {
-    type: TYPE,
-    action: READ,
-    levels: 'version',
-  });
-  if (r.account !== ctx.account)
-    throw new KilnError('ForbiddenException', 'Only the owner may delete a recipe.');
-  await assertUnused(deps, ctx, r);
-  await deps.store.delete(r.arn);
-  return { requestId: ctx.requestId, imageRecipeArn: r.arn };
-};
-
-const thePolicy = policyHandlers('image-recipe', 'imageRecipeArn', READ, 'version');
+  },
+  summary,
+});
+const policy = policyHandlers(TYPE, 'imageRecipeArn', READ, 'version');
 
 export const IMAGE_RECIPE_HANDLERS: Record<string, Handler> = {
   CreateImageRecipe: createImageRecipe,
-  GetImageRecipe: getImageRecipe,
-  ListImageRecipes: listImageRecipes,
-  DeleteImageRecipe: deleteImageRecipe,
-  PutImageRecipePolicy: thePolicy.put,
-  GetImageRecipePolicy: thePolicy.get,
+  GetImageRecipe: read.get,
+  ListImageRecipes: read.list,
+  DeleteImageRecipe: read.remove,
+  PutImageRecipePolicy: policy.put,
+  GetImageRecipePolicy: policy.get,
 };

@@ -4,7 +4,7 @@ import { byNameKey, latestRefsOf } from './components.js';
 import type { Handler } from './context.js';
 import { bodyField, compileFilters } from './filters.js';
 import { listByOwner } from './owners.js';
-import { listPage } from './pagination.js';
+import { listBuilds } from './builds.js';
 import { policyHandlers } from './policy-handlers.js';
 import { compact, resolveVersioned } from './resources.js';
 
@@ -91,22 +91,13 @@ export const imageSummary = (r: ResourceRecord) =>
   });
 
 const listImageBuildVersions: Handler = async (deps, ctx, input) => {
-  let scope: { account: string; nameKey?: string; versionKey?: string } = { account: ctx.account };
-  if (input.imageVersionArn) {
-    const r = await resolveVersioned(deps, ctx, input.imageVersionArn, 'imageVersionArn', {
-      type: 'image',
-      action: READ,
-      levels: 'version',
-    });
-    scope = { account: r.account, nameKey: r.nameKey, versionKey: r.versionKey };
-  }
-  const page = await listPage({
-    store: deps.store,
-    operation: ctx.operation,
-    selectors: [input.imageVersionArn, input.filters],
-    query: { ...scope, region: ctx.region, type: 'image' },
-    maxResults: input.maxResults,
-    nextToken: input.nextToken,
+  const page = await listBuilds(deps, ctx, {
+    type: 'image',
+    member: 'imageVersionArn',
+    versionArn: input.imageVersionArn,
+    action: READ,
+    levels: 'version',
+    input,
     keep: compileFilters(input.filters, IMAGE_FILTERS),
     map: imageSummary,
   });

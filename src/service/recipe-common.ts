@@ -2,7 +2,11 @@ import { formatArn, latestVersionReferences, normalizeName, parseArn } from '../
 import { KilnError, invalidValue } from '../core/errors.js';
 import { parseVersionPattern, type SemanticVersion, versionSortKey } from '../core/semver.js';
 import type { ResourceRecord } from '../store/store.js';
-import type { CallContext, Input, ServiceDeps } from './context.js';
+import { latestRefsOf } from './components.js';
+import type { CallContext, Handler, Input, ServiceDeps } from './context.js';
+import { assertUnused } from './dependents.js';
+import { compileFilters, type FilterFields } from './filters.js';
+import { listByOwner } from './owners.js';
 import { referenceKey } from './dependents.js';
 import { resolveVersioned, versionOf } from './resources.js';
 
@@ -151,4 +155,60 @@ export function checkParentImage(parentImage: string): { platform: string; refer
 export function recipeArnParts(ctx: CallContext, type: RecipeType, name: string, version: SemanticVersion) {
   const parts = { region: ctx.region, account: ctx.account, type, name, version };
   return { arn: formatArn(parts), latest: latestVersionReferences(parts) };
+}
+
+export interface RecipeHandlerSpec {
+  readonly type: RecipeType;
+  /** `imageRecipeArn` / `containerRecipeArn`. */
+  readonly arnMember: string;
+  readonly getMember: string;
+  readonly listMember: string;
+  readonly readAction: string;
+  readonly listAction: string;
+  readonly filters: FilterFields;
+  readonly summary: (r: ResourceRecord) => Record<string, unknown>;
+}
+
+/** Get, List and Delete are the same for image and container recipes but for their names. */
+export function recipeReadHandlers(spec: RecipeHandlerSpec): {
+  get: Handler;
+  list: Handler;
+  remove: Handler;
+} {
+  const lookup = (deps: ServiceDeps, ctx: CallContext, arn: string, levels: 'any' | 'version') =>
+    resolveVersioned(deps, ctx, arn, spec.arnMember, { type: spec.type, action: spec.readAction, levels });
+  return {
+    get: async (deps, ctx, input) => {
+      const r = await lookup(deps, ctx, input[spec.arnMember], 'any');
+      return {
+        requestId: ctx.requestId,
+        [spec.getMember]: { ...r.body, tags: r.tags },
+        latestVersionReferences: latestRefsOf(r),
+      };
+    },
+    list: async (deps, ctx, input) => {
+      const page = await listByOwner({
+        deps,
+        ctx,
+        type: spec.type,
+        owner: input.owner,
+        listAction: spec.listAction,
+        latestBuildsOnly: false,
+        selectors: [input.owner, input.filters],
+        maxResults: input.maxResults,
+        nextToken: input.nextToken,
+        keep: compileFilters(input.filters, spec.filters),
+        map: spec.summary,
+      });
+      return { requestId: ctx.requestId, [spec.listMember]: page.items, nextToken: page.nextToken };
+    },
+    remove: async (deps, ctx, input) => {
+      const r = await lookup(deps, ctx, input[spec.arnMember], 'version');
+      if (r.account !== ctx.account)
+        throw new KilnError('ForbiddenException', `Only the owner may delete '${r.arn}'.`);
+      await assertUnused(deps, ctx, r);
+      await deps.store.delete(r.arn);
+      return { requestId: ctx.requestId, [spec.arnMember]: r.arn };
+    },
+  };
 }

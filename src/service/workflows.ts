@@ -1,4 +1,4 @@
-import { formatArn, latestVersionReferences, normalizeName, type WorkflowType } from '../core/arn.js';
+import { latestVersionReferences, normalizeName, type WorkflowType } from '../core/arn.js';
 import { KilnError, invalidValue } from '../core/errors.js';
 import { formatVersion } from '../core/semver.js';
 import type { ResourceRecord } from '../store/store.js';
@@ -8,8 +8,8 @@ import type { CallContext, Handler, Input, ServiceDeps } from './context.js';
 import { assertUnused } from './dependents.js';
 import { bodyField, compileFilters } from './filters.js';
 import { listByOwner } from './owners.js';
-import { listPage } from './pagination.js';
-import { compact, initialTags, resolveVersioned, versionKeyOf } from './resources.js';
+import { insertNextBuild, listBuilds, stopIfDryRun } from './builds.js';
+import { compact, resolveVersioned, versionKeyOf } from './resources.js';
 
 const READ = 'imagebuilder:GetWorkflow';
 
@@ -29,13 +29,8 @@ const createWorkflow: Handler = async (deps, ctx, input) => {
   const data: string = input.data ?? (await deps.fetchDocument(input.uri, 'uri'));
   const { version, versionKey } = versionKeyOf(input.semanticVersion);
   const parameters = checkWorkflowData(data, input.type, input.data !== undefined ? 'data' : 'uri');
-  if (input.dryRun)
-    throw new KilnError(
-      'DryRunOperationException',
-      'The request is valid; dryRun was set, so nothing was created.',
-    );
+  stopIfDryRun(input);
   const workflowType = input.type.toLowerCase() as WorkflowType;
-  const nameKey = `${workflowType}/${normalizeName(input.name)}`;
   const parts = {
     region: ctx.region,
     account: ctx.account,
@@ -44,50 +39,33 @@ const createWorkflow: Handler = async (deps, ctx, input) => {
     name: input.name,
     version,
   };
-  return deps.store.transaction(async (store) => {
-    const builds = (
-      await store.findByName({ account: ctx.account, region: ctx.region, type: 'workflow' }, nameKey)
-    ).filter((r) => r.versionKey === versionKey);
-    const build = builds.reduce((max, r) => Math.max(max, r.build), 0) + 1;
-    const arn = formatArn({ ...parts, build });
-    const now = deps.clock.now();
-    const body = compact({
-      arn,
-      name: input.name,
-      version: formatVersion(version),
-      description: input.description,
-      changeDescription: input.changeDescription,
-      type: input.type,
-      owner: ctx.account,
-      data,
-      kmsKeyId: input.kmsKeyId,
-      dateCreated: now,
-      parameters: parameters.length > 0 ? parameters : undefined,
-    });
-    await store.insert(
-      {
+  const arn = await insertNextBuild(deps, ctx, {
+    type: 'workflow',
+    nameKey: `${workflowType}/${normalizeName(input.name)}`,
+    versionKey,
+    arn: parts,
+    tags: input.tags,
+    body: (arn, now) =>
+      compact({
         arn,
-        account: ctx.account,
-        region: ctx.region,
-        type: 'workflow',
-        nameKey,
-        versionKey,
-        build,
-        body,
-        tags: initialTags(input.tags),
-        policy: undefined,
+        name: input.name,
+        version: formatVersion(version),
+        description: input.description,
+        changeDescription: input.changeDescription,
+        type: input.type,
+        owner: ctx.account,
+        data,
+        kmsKeyId: input.kmsKeyId,
         dateCreated: now,
-        dateUpdated: now,
-      },
-      [],
-    );
-    return {
-      requestId: ctx.requestId,
-      clientToken: input.clientToken,
-      workflowBuildVersionArn: arn,
-      latestVersionReferences: latestVersionReferences(parts),
-    };
+        parameters: parameters.length > 0 ? parameters : undefined,
+      }),
   });
+  return {
+    requestId: ctx.requestId,
+    clientToken: input.clientToken,
+    workflowBuildVersionArn: arn,
+    latestVersionReferences: latestVersionReferences(parts),
+  };
 };
 
 const getWorkflow: Handler = async (deps, ctx, input) => {
@@ -161,23 +139,13 @@ const summary = (r: ResourceRecord) =>
   });
 
 const listWorkflowBuildVersions: Handler = async (deps, ctx, input) => {
-  let query: { nameKey?: string; versionKey?: string; account: string } = { account: ctx.account };
-  if (input.workflowVersionArn) {
-    const r = await resolveVersioned(deps, ctx, input.workflowVersionArn, 'workflowVersionArn', {
-      type: 'workflow',
-      action: READ,
-      levels: 'any',
-    });
-    query = { nameKey: r.nameKey, versionKey: r.versionKey, account: r.account };
-  }
-  const page = await listPage({
-    store: deps.store,
-    operation: ctx.operation,
-    selectors: [input.workflowVersionArn],
-    query: { ...query, region: ctx.region, type: 'workflow' },
-    maxResults: input.maxResults,
-    nextToken: input.nextToken,
-    keep: () => true,
+  const page = await listBuilds(deps, ctx, {
+    type: 'workflow',
+    member: 'workflowVersionArn',
+    versionArn: input.workflowVersionArn,
+    action: READ,
+    levels: 'any',
+    input,
     map: summary,
   });
   return { requestId: ctx.requestId, workflowSummaryList: page.items, nextToken: page.nextToken };

@@ -6,6 +6,7 @@ import { SourceMap } from './source-map.js';
 import { readPhases } from './steps.js';
 import { readConstants, readParameters } from './variables.js';
 import { describe, type Entry, isNull, Reader, scalarText } from './yaml-nodes.js';
+import { deepFreeze } from '../core/freeze.js';
 
 export interface ValidateOptions {
   /** The component's platform: actions for other platforms are rejected. */
@@ -99,11 +100,3 @@ function readText(r: Reader, entry: Entry | undefined): string | undefined {
 }
 
 /** Freezes every object reachable through own enumerable properties (parts may be frozen already). */
-function deepFreeze<T>(value: T, seen = new WeakSet<object>()): T {
-  if (value && typeof value === 'object' && !seen.has(value)) {
-    seen.add(value);
-    Object.freeze(value);
-    for (const v of Object.values(value)) deepFreeze(v, seen);
-  }
-  return value;
-}

@@ -8,6 +8,7 @@ import { isRecord } from './conditions.js';
 import { ProblemList, type Report, type WorkflowProblem } from './problems.js';
 import { checkReference, type ReferenceScope } from './references.js';
 import { parseSteps, stepHeads, type WorkflowStep } from './steps.js';
+import { deepFreeze } from '../core/freeze.js';
 
 export type { WorkflowActionName, WorkflowType } from './actions.js';
 export type { WorkflowCondition } from './conditions.js';
@@ -242,11 +243,3 @@ function toDetail(p: WorkflowParameterDeclaration): WorkflowParameterDetail {
 }
 
 const fail = (problems: WorkflowProblem[]): WorkflowDocumentResult => deepFreeze({ ok: false, problems });
-
-function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const v of Object.values(value)) deepFreeze(v);
-  }
-  return value;
-}

@@ -12,21 +12,13 @@ import {
   PutComponentPolicyCommand,
   PutImageRecipePolicyCommand,
 } from '@aws-sdk/client-imagebuilder';
+import { rejectsWith as rejects } from '../support/assert.js';
 import { type ServerProcess, sdkClient, startServerProcess, tempDir } from '../support/kiln-server.js';
 
 const OWNER = '111111111111';
 const FRIEND = '222222222222';
 const STRANGER = '333333333333';
 const DOC = `schemaVersion: 1.0\nphases:\n  - name: build\n    steps:\n      - name: S\n        action: ExecuteBash\n        inputs:\n          commands: ['true']\n`;
-
-async function rejects(promise: Promise<unknown>, name: string, fragment?: RegExp): Promise<void> {
-  const err = await promise.then(
-    () => assert.fail(`expected ${name}`),
-    (e: Error) => e,
-  );
-  assert.equal(err.name, name, `got ${err.name}: ${err.message}`);
-  if (fragment) assert.match(err.message, fragment);
-}
 
 describe('accounts, sharing and SigV4 authentication', () => {
   let server: ServerProcess;

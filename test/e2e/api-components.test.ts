@@ -12,6 +12,7 @@ import {
   ListComponentsCommand,
   paginateListComponents,
 } from '@aws-sdk/client-imagebuilder';
+import { rejectsWith as rejects } from '../support/assert.js';
 import { type ServerProcess, sdkClient, startServerProcess, tempDir } from '../support/kiln-server.js';
 
 const DOC = `name: hello
@@ -39,16 +40,6 @@ phases:
         inputs:
           commands: ['true']
 `;
-
-async function rejects(promise: Promise<unknown>, name: string, fragment?: RegExp): Promise<Error> {
-  const err = await promise.then(
-    () => assert.fail(`expected ${name}`),
-    (e: Error) => e,
-  );
-  assert.equal(err.name, name, `got ${err.name}: ${err.message}`);
-  if (fragment) assert.match(err.message, fragment);
-  return err;
-}
 
 describe('components through @aws-sdk/client-imagebuilder', () => {
   let server: ServerProcess;

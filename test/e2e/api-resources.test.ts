@@ -46,6 +46,7 @@ import {
   UpdateInfrastructureConfigurationCommand,
   UpdateLifecyclePolicyCommand,
 } from '@aws-sdk/client-imagebuilder';
+import { rejectsWith as rejects } from '../support/assert.js';
 import { type ServerProcess, sdkClient, startServerProcess } from '../support/kiln-server.js';
 
 const A = 'arn:aws:imagebuilder:us-east-1:000000000000';
@@ -84,15 +85,6 @@ steps:
     inputs:
       instanceId.$: "$.stepOutputs.LaunchTestInstance.instanceId"
 `;
-
-async function rejects(promise: Promise<unknown>, name: string, fragment?: RegExp): Promise<void> {
-  const err = await promise.then(
-    () => assert.fail(`expected ${name}`),
-    (e: Error) => e,
-  );
-  assert.equal(err.name, name, `got ${err.name}: ${err.message}`);
-  if (fragment) assert.match(err.message, fragment);
-}
 
 describe('recipes, configurations, pipelines, workflows, lifecycle policies, tags and images', () => {
   let server: ServerProcess;
