@@ -140,6 +140,7 @@ export function createApiHandler(options: ApiOptions) {
         res.writeHead(200, {
           'content-type': 'application/json',
           'x-amzn-RequestId': requestId,
+          'server-timing': timing(),
           'content-length': Buffer.byteLength(payload),
         });
         res.end(payload);
@@ -151,6 +152,7 @@ export function createApiHandler(options: ApiOptions) {
         res.writeHead(rendered.status, {
           ...rendered.headers,
           'x-amzn-RequestId': requestId,
+          'server-timing': timing(),
           'content-length': Buffer.byteLength(payload),
         });
         res.end(payload);
