@@ -18,14 +18,21 @@ export async function acquireLock(path: string, options: { signal?: AbortSignal 
   const ready = new Promise<void>((resolve) => {
     acquired = resolve;
   });
+  // The signal cancels waiting only: once held, the lock lasts until release(), so a cancelled
+  // holder finishes cleaning up before the next one gets in.
+  const waiting = new AbortController();
+  const cancel = (): void => waiting.abort();
+  options.signal?.addEventListener('abort', cancel, { once: true });
+  if (options.signal?.aborted) cancel();
   const done = runProcess([flock, '--exclusive', path, 'sh', '-c', 'echo locked; exec cat >/dev/null'], {
     input: stdin,
-    signal: options.signal,
+    signal: waiting.signal,
     onStdoutLine: (line) => {
       if (line === 'locked') acquired();
     },
   });
   const outcome = await Promise.race([ready.then(() => undefined), done]);
+  options.signal?.removeEventListener('abort', cancel);
   if (outcome) {
     stdin.destroy();
     if (outcome.aborted) throw options.signal?.reason ?? new Error('aborted');

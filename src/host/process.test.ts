@@ -8,6 +8,9 @@ import { processIdentity } from './proc.js';
 import { HostCommandError, quoteArgv, runChecked, runProcess } from './process.js';
 import { MissingToolError, requireTool } from './tools.js';
 
+/** A broken kill leaves pipes open and the call pending forever: fail instead of hanging the run. */
+const HANG_GUARD = { timeout: 60_000 };
+
 // Three grandchildren: one plain, one in its own session (escapes the process group), one
 // ignoring SIGTERM (needs the SIGKILL pass). Each prints its pid, then the shell waits.
 const TREE = [
@@ -31,15 +34,19 @@ async function runTree(options: { abort?: boolean; timeoutMs?: number }) {
   return { result, pids };
 }
 
-test('abort kills the whole process tree, including setsid and TERM-ignoring grandchildren', async () => {
-  const { result, pids } = await runTree({ abort: true });
-  assert.equal(result.aborted, true);
-  assert.equal(result.timedOut, false);
-  assert.equal(pids.length, 3);
-  for (const pid of pids) assert.equal(processIdentity(pid), undefined, `pid ${pid} survived`);
-});
+test(
+  'abort kills the whole process tree, including setsid and TERM-ignoring grandchildren',
+  HANG_GUARD,
+  async () => {
+    const { result, pids } = await runTree({ abort: true });
+    assert.equal(result.aborted, true);
+    assert.equal(result.timedOut, false);
+    assert.equal(pids.length, 3);
+    for (const pid of pids) assert.equal(processIdentity(pid), undefined, `pid ${pid} survived`);
+  },
+);
 
-test('timeout kills the whole process tree', async () => {
+test('timeout kills the whole process tree', HANG_GUARD, async () => {
   const { result, pids } = await runTree({ timeoutMs: 300 });
   assert.equal(result.timedOut, true);
   assert.equal(result.aborted, false);
@@ -77,7 +84,7 @@ test('keeps only the tail of a large output', async () => {
   assert.ok(!result.stdout.startsWith('1\n2\n'));
 });
 
-test('a background leftover holding the output pipe does not keep the call open', async () => {
+test('a background leftover holding the output pipe does not keep the call open', HANG_GUARD, async () => {
   let pid = 0;
   const result = await runProcess(['sh', '-c', 'sleep 300 & echo $!'], {
     onStdoutLine: (l) => {
@@ -145,7 +152,7 @@ test('quoteArgv quotes what a shell would need quoted', () => {
   for (const [argv, expected] of cases) assert.equal(quoteArgv(argv), expected);
 });
 
-test('acquireLock makes a second holder wait for the first', async () => {
+test('acquireLock makes a second holder wait for the first', HANG_GUARD, async () => {
   const dir = await mkdtemp(join(tmpdir(), 'kiln-lock-'));
   try {
     const path = join(dir, 'lock');
@@ -162,6 +169,35 @@ test('acquireLock makes a second holder wait for the first', async () => {
     await first.release();
     await (await second).release();
     assert.deepEqual(order, ['first', 'release', 'second']);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('a throwing line callback stops the command and rejects with its error', HANG_GUARD, async () => {
+  let pid = 0;
+  const run = runProcess(['sh', '-c', 'sleep 300 & echo $!; wait'], {
+    killGraceMs: 300,
+    onStdoutLine: (line) => {
+      pid = Number(line);
+      throw new Error('callback failed');
+    },
+  });
+  await assert.rejects(run, /callback failed/);
+  assert.equal(processIdentity(pid), undefined);
+});
+
+test('acquireLock gives up waiting when its signal aborts', HANG_GUARD, async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'kiln-lock-'));
+  try {
+    const path = join(dir, 'lock');
+    const held = await acquireLock(path);
+    const controller = new AbortController();
+    const waiting = acquireLock(path, { signal: controller.signal });
+    controller.abort(new Error('gave up'));
+    await assert.rejects(waiting, /gave up/);
+    await held.release();
+    await (await acquireLock(path)).release();
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -104,7 +104,8 @@ function killTree(pid: number, graceMs: number): () => void {
 
 /**
  * Runs argv in its own process group and resolves when it has exited and its output pipes are
- * closed. Never rejects for a non-zero exit; rejects only when the program cannot be started.
+ * closed. Never rejects for a non-zero exit; rejects when the program cannot be started, or
+ * with a line/spawn callback's error after killing the tree when that callback throws.
  * On abort or timeout the whole tree is killed (SIGTERM, then SIGKILL after the grace period).
  */
 export function runProcess(argv: readonly string[], options: RunOptions = {}): Promise<ProcessResult> {
@@ -129,8 +130,22 @@ export function runProcess(argv: readonly string[], options: RunOptions = {}): P
       detached: true,
       stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     });
-    const out = new StreamSink(limit, options.onStdoutLine);
-    const err = new StreamSink(limit, options.onStderrLine);
+    let callbackError: { error: unknown } | undefined;
+    // A throwing callback must not crash the process from inside a stream handler: it stops
+    // the command instead, and the call rejects with the callback's error.
+    const guard = (fn: ((line: string) => void) | undefined) =>
+      fn &&
+      ((line: string): void => {
+        if (callbackError) return;
+        try {
+          fn(line);
+        } catch (error) {
+          callbackError = { error };
+          stopTree();
+        }
+      });
+    const out = new StreamSink(limit, guard(options.onStdoutLine));
+    const err = new StreamSink(limit, guard(options.onStderrLine));
     let timedOut = false;
     let aborted = false;
     let cancelKill: (() => void) | undefined;
@@ -160,7 +175,7 @@ export function runProcess(argv: readonly string[], options: RunOptions = {}): P
     child.stdout!.on('data', (chunk: Buffer) => out.push(chunk));
     child.stderr!.on('data', (chunk: Buffer) => err.push(chunk));
     child.on('spawn', () => {
-      if (child.pid !== undefined) options.onSpawn?.(child.pid);
+      if (child.pid !== undefined && options.onSpawn) guard(() => options.onSpawn?.(child.pid!))?.('');
     });
     child.on('error', (error) => {
       cleanup();
@@ -175,14 +190,16 @@ export function runProcess(argv: readonly string[], options: RunOptions = {}): P
     });
     child.on('close', () => {
       cleanup();
-      resolve({
+      const result = {
         exitCode,
         signal: exitSignal,
         stdout: out.finish(),
         stderr: err.finish(),
         timedOut,
         aborted,
-      });
+      };
+      if (callbackError) reject(callbackError.error);
+      else resolve(result);
     });
     if (options.input !== undefined && child.stdin) {
       child.stdin.on('error', () => {

@@ -6,32 +6,39 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { BOOKWORM, sharedBookworm, sharedPackageCache, testCacheDir } from '../../../test/support/debian.js';
+import { makeTempDir, removeTree } from '../../host/fs.js';
+import { mountsUnder } from '../../host/mount.js';
+import { HostCommandError } from '../../host/process.js';
 import { debianParentKey, ensureDebianParent } from './debian.js';
 import { mirrorState } from './mirror-state.js';
 
-test('builds bookworm minbase with merged /usr once, then serves it from the cache', async () => {
-  const shared = await sharedBookworm();
-  const options = { ...BOOKWORM, packages: [...BOOKWORM.packages], cacheDir: testCacheDir() };
-  const first = await ensureDebianParent(options);
-  const second = await ensureDebianParent(options);
-  assert.equal(first.rootDir, shared);
-  assert.equal(second.cached, true);
-  assert.equal(second.key, first.key);
-  assert.match(second.mirrorState, /^[0-9a-f]{64}$/);
-  assert.ok(existsSync(join(shared, 'etc/debian_version')));
-  assert.ok(lstatSync(join(shared, 'bin')).isSymbolicLink(), '/bin -> usr/bin (merged-usr hook)');
-  const status = readFileSync(join(shared, 'var/lib/dpkg/status'), 'utf8');
-  assert.match(status, /^Package: usr-is-merged$/m);
-  assert.doesNotMatch(status, /^Package: (usrmerge|perl)$/m, 'the hook keeps usrmerge and perl out');
-  assert.deepEqual(
-    readdirSync(join(shared, 'var/cache/apt/archives')).filter((f) => f.endsWith('.deb')),
-    [],
-  );
-  assert.ok(
-    readdirSync(sharedPackageCache()).some((f) => f.endsWith('.deb')),
-    'downloads stay in the package cache',
-  );
-});
+test(
+  'builds bookworm minbase with merged /usr once, then serves it from the cache',
+  { timeout: 600_000 },
+  async () => {
+    const shared = await sharedBookworm();
+    const options = { ...BOOKWORM, packages: [...BOOKWORM.packages], cacheDir: testCacheDir() };
+    const first = await ensureDebianParent(options);
+    const second = await ensureDebianParent(options);
+    assert.equal(first.rootDir, shared);
+    assert.equal(second.cached, true);
+    assert.equal(second.key, first.key);
+    assert.match(second.mirrorState, /^[0-9a-f]{64}$/);
+    assert.ok(existsSync(join(shared, 'etc/debian_version')));
+    assert.ok(lstatSync(join(shared, 'bin')).isSymbolicLink(), '/bin -> usr/bin (merged-usr hook)');
+    const status = readFileSync(join(shared, 'var/lib/dpkg/status'), 'utf8');
+    assert.match(status, /^Package: usr-is-merged$/m);
+    assert.doesNotMatch(status, /^Package: (usrmerge|perl)$/m, 'the hook keeps usrmerge and perl out');
+    assert.deepEqual(
+      readdirSync(join(shared, 'var/cache/apt/archives')).filter((f) => f.endsWith('.deb')),
+      [],
+    );
+    assert.ok(
+      readdirSync(sharedPackageCache()).some((f) => f.endsWith('.deb')),
+      'downloads stay in the package cache',
+    );
+  },
+);
 
 test('rejects suites and package names that cannot be Debian ones', async () => {
   const cacheDir = testCacheDir();
@@ -72,3 +79,32 @@ test('uses the cached tree for the recipe when the mirror is unreachable, and fa
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test(
+  'a cancelled build leaves no tree, no build directory and no mount behind',
+  { timeout: 120_000 },
+  async () => {
+    const cacheDir = await makeTempDir('kiln-cancel-');
+    try {
+      const controller = new AbortController();
+      const build = ensureDebianParent({
+        suite: 'bookworm',
+        packages: ['hello'],
+        cacheDir,
+        signal: controller.signal,
+        // Cancel once mmdebstrap has mounted the package cache into the half-built tree.
+        log: (line) => {
+          if (line.includes('--setup-hook')) controller.abort(new Error('cancelled by test'));
+        },
+      });
+      await assert.rejects(build, (err: unknown) => err instanceof HostCommandError && err.aborted);
+      assert.deepEqual(
+        readdirSync(join(cacheDir, 'debian')).filter((n) => !n.endsWith('.lock')),
+        [],
+      );
+      assert.deepEqual(mountsUnder(cacheDir), []);
+    } finally {
+      await removeTree(cacheDir);
+    }
+  },
+);

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { invalidValue, KilnError, wrapError } from '../../core/errors.js';
 import { makeTempDir, publishDir, removeTree, writeFileAtomic } from '../../host/fs.js';
@@ -97,7 +98,7 @@ function cacheHooks(root: boolean, debs: string): string[] {
 function buildMode(): boolean {
   if (hasCapability('CAP_SYS_ADMIN')) return true;
   requireTool('newuidmap', 'uidmap');
-  const user = process.env.USER ?? String(process.getuid?.());
+  const user = userInfo().username;
   const ranges = existsSync('/etc/subuid') ? readFileSync('/etc/subuid', 'utf8') : '';
   if (!ranges.split('\n').some((l) => l.startsWith(`${user}:`))) {
     throw new KilnError(
@@ -127,8 +128,9 @@ async function build(options: DebianParentOptions, plan: BuildPlan): Promise<voi
   const parent = join(options.cacheDir, 'debian');
   for (const name of await readdir(parent)) {
     // We hold this key's lock, so any build directory of this key is a crashed build's leftover.
-    if (name.startsWith(`.build-${key}-`))
-      await unmountTree(join(parent, name)).then(() => removeTree(join(parent, name)));
+    if (!name.startsWith(`.build-${key}-`)) continue;
+    await unmountTree(join(parent, name));
+    await removeTree(join(parent, name));
   }
   const tmp = await makeTempDir(`.build-${key}-`, { parent });
   const debs = join(options.cacheDir, 'debs');

@@ -1,15 +1,17 @@
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { sharedBookworm } from '../../../test/support/debian.js';
+import { sharedBookworm, testCacheDir } from '../../../test/support/debian.js';
 import { currentMounts, mountsUnder } from '../../host/mount.js';
 import { runProcess } from '../../host/process.js';
 import type { Instance, LaunchSpec } from '../backend.js';
 import { BwrapBackend, reapStaleInstances } from './backend.js';
+
+/** A broken kill or unmount would leave an exec pending forever: fail instead of hanging the run. */
+const HANG_GUARD = { timeout: 120_000 };
 
 let lower: string;
 let stateDir: string;
@@ -17,12 +19,10 @@ let backend: BwrapBackend;
 
 before(async () => {
   lower = await sharedBookworm();
-  stateDir = await mkdtemp(join(tmpdir(), 'kiln-bwrap-state-'));
+  // Kept across runs: a run killed midway leaves its instances here for the next one to reap.
+  stateDir = join(testCacheDir(), 'instance-state', 'bwrap-test');
+  await reapStaleInstances(stateDir);
   backend = new BwrapBackend({ stateDir });
-});
-
-after(async () => {
-  await rm(stateDir, { recursive: true, force: true });
 });
 
 /** Launches an instance, runs the body, and always stops it; asserts nothing stays mounted. */
@@ -49,24 +49,28 @@ const run = async (i: Instance, script: string) => {
   return result.stdout;
 };
 
-test('runs commands in the Debian tree', async () => {
+test('runs commands in the Debian tree', HANG_GUARD, async () => {
   await withInstance({}, async (i) => {
     assert.match(await run(i, 'cat /etc/debian_version'), /^12\.\d+\n$/);
     assert.equal(await run(i, 'id -u'), '0\n');
   });
 });
 
-test('writes go to the upper layer, persist across execs and never touch the lower tree', async () => {
-  await withInstance({}, async (i) => {
-    await run(i, 'echo changed > /etc/kiln-marker');
-    assert.equal(await run(i, 'cat /etc/kiln-marker'), 'changed\n');
-    assert.equal(await readFile(join(i.upperDir, 'etc/kiln-marker'), 'utf8'), 'changed\n');
-    assert.equal(await readFile(join(i.rootDir, 'etc/kiln-marker'), 'utf8'), 'changed\n');
-    assert.equal(existsSync(join(lower, 'etc/kiln-marker')), false);
-  });
-});
+test(
+  'writes go to the upper layer, persist across execs and never touch the lower tree',
+  HANG_GUARD,
+  async () => {
+    await withInstance({}, async (i) => {
+      await run(i, 'echo changed > /etc/kiln-marker');
+      assert.equal(await run(i, 'cat /etc/kiln-marker'), 'changed\n');
+      assert.equal(await readFile(join(i.upperDir, 'etc/kiln-marker'), 'utf8'), 'changed\n');
+      assert.equal(await readFile(join(i.rootDir, 'etc/kiln-marker'), 'utf8'), 'changed\n');
+      assert.equal(existsSync(join(lower, 'etc/kiln-marker')), false);
+    });
+  },
+);
 
-test('has its own PID namespace and hostname', async () => {
+test('has its own PID namespace and hostname', HANG_GUARD, async () => {
   await withInstance({ hostname: 'kiln-test-host' }, async (i) => {
     const pids = (await run(i, 'ls /proc')).split('\n').filter((n) => /^\d+$/.test(n));
     // bwrap's init (1), the shell, and ls: nothing of the host's hundreds of processes.
@@ -76,16 +80,20 @@ test('has its own PID namespace and hostname', async () => {
   });
 });
 
-test('/tmp is private to the instance, kept across execs, and not part of its changes', async () => {
-  await withInstance({}, async (a) => {
-    await withInstance({}, async (b) => {
-      await run(a, 'echo a > /tmp/kiln-private');
-      assert.equal(await run(a, 'cat /tmp/kiln-private'), 'a\n');
-      assert.equal(await run(b, 'ls /tmp'), '');
-      assert.equal(existsSync(join(a.upperDir, 'tmp/kiln-private')), false);
+test(
+  '/tmp is private to the instance, kept across execs, and not part of its changes',
+  HANG_GUARD,
+  async () => {
+    await withInstance({}, async (a) => {
+      await withInstance({}, async (b) => {
+        await run(a, 'echo a > /tmp/kiln-private');
+        assert.equal(await run(a, 'cat /tmp/kiln-private'), 'a\n');
+        assert.equal(await run(b, 'ls /tmp'), '');
+        assert.equal(existsSync(join(a.upperDir, 'tmp/kiln-private')), false);
+      });
     });
-  });
-});
+  },
+);
 
 const interfaces = (procNetDev: string): string[] =>
   procNetDev
@@ -95,7 +103,7 @@ const interfaces = (procNetDev: string): string[] =>
     .filter(Boolean)
     .sort();
 
-test("network 'none' has only loopback; 'host' sees the host's interfaces", async () => {
+test("network 'none' has only loopback; 'host' sees the host's interfaces", HANG_GUARD, async () => {
   await withInstance({ network: 'none' }, async (i) => {
     assert.deepEqual(interfaces(await run(i, 'cat /proc/net/dev')), ['lo']);
   });
@@ -120,25 +128,24 @@ const processesRunning = (argv: string[]): number[] =>
     })
     .map(Number);
 
-test('aborting an exec kills everything it started', async () => {
+const until = async (condition: () => boolean): Promise<void> => {
+  while (!condition()) await new Promise((r) => setTimeout(r, 20));
+};
+
+test('aborting an exec kills everything it started', HANG_GUARD, async () => {
   const marker = ['sleep', `${300 + Math.floor(Math.random() * 1000)}.25`];
   await withInstance({}, async (i) => {
     const controller = new AbortController();
-    const result = await i.exec(['sh', '-c', `(${marker.join(' ')}) & echo started; wait`], {
-      signal: controller.signal,
-      onStdoutLine: (line) => {
-        if (line === 'started') {
-          assert.equal(processesRunning(marker).length, 1);
-          controller.abort();
-        }
-      },
-    });
+    const running = i.exec(['sh', '-c', `${marker.join(' ')} & wait`], { signal: controller.signal });
+    await until(() => processesRunning(marker).length === 1);
+    controller.abort();
+    const result = await running;
     assert.equal(result.aborted, true);
     assert.deepEqual(processesRunning(marker), []);
   });
 });
 
-test('stop() kills running execs; a failed exec leaves no mount behind', async () => {
+test('stop() kills running execs; a failed exec leaves no mount behind', HANG_GUARD, async () => {
   let pending: Promise<unknown> | undefined;
   await withInstance({}, async (i) => {
     const failed = await i.exec(['/no/such/program']);
@@ -149,13 +156,14 @@ test('stop() kills running execs; a failed exec leaves no mount behind', async (
   assert.equal(result.aborted, true);
 });
 
-test('launch leaves nothing behind when it fails', async () => {
+test('launch leaves nothing behind when it fails', HANG_GUARD, async () => {
+  await mkdir(stateDir, { recursive: true });
   const before = readdirSync(stateDir);
   await assert.rejects(backend.launch({ lowerDirs: ['/nonexistent/kiln-layer'], network: 'none' }));
   assert.deepEqual(readdirSync(stateDir), before);
 });
 
-test('reapStaleInstances cleans up the instances of a crashed process', async () => {
+test('reapStaleInstances cleans up the instances of a crashed process', HANG_GUARD, async () => {
   const backendUrl = new URL('./backend.ts', import.meta.url).href;
   const script = `
     const { BwrapBackend } = await import(${JSON.stringify(backendUrl)});
