@@ -1,6 +1,8 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { ResourceType } from '../core/arn.js';
 import {
+  type DocumentQuery,
+  type DocumentRecord,
   type IdempotencyEntry,
   type ListQuery,
   type ResourceRecord,
@@ -39,7 +41,34 @@ export interface Database {
     created_at: number;
   };
   meta: { key: string; value: string };
+  documents: DocumentsTable;
 }
+
+interface DocumentsTable {
+  kind: string;
+  id: string;
+  account: string;
+  region: string;
+  parent: string;
+  status: string;
+  sort_key: string;
+  body: string;
+  created_at: number;
+  updated_at: number;
+}
+
+const toDocument = (row: DocumentsTable): DocumentRecord => ({
+  kind: row.kind,
+  id: row.id,
+  account: row.account,
+  region: row.region,
+  parent: row.parent,
+  status: row.status,
+  sortKey: row.sort_key,
+  body: JSON.parse(row.body) as Record<string, unknown>,
+  createdAt: Number(row.created_at),
+  updatedAt: Number(row.updated_at),
+});
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -261,6 +290,78 @@ export class KyselyStore implements Store {
       })
       .onConflict((oc) => oc.doNothing())
       .execute();
+  }
+
+  async putDocument(doc: DocumentRecord): Promise<void> {
+    const row: DocumentsTable = {
+      kind: doc.kind,
+      id: doc.id,
+      account: doc.account,
+      region: doc.region,
+      parent: doc.parent,
+      status: doc.status,
+      sort_key: doc.sortKey,
+      body: JSON.stringify(doc.body),
+      created_at: doc.createdAt,
+      updated_at: doc.updatedAt,
+    };
+    await this.db
+      .insertInto('documents')
+      .values(row)
+      .onConflict((oc) =>
+        oc.columns(['kind', 'id']).doUpdateSet({
+          status: row.status,
+          parent: row.parent,
+          sort_key: row.sort_key,
+          body: row.body,
+          updated_at: row.updated_at,
+        }),
+      )
+      .execute();
+  }
+
+  async getDocument(kind: string, id: string): Promise<DocumentRecord | undefined> {
+    const row = await this.db
+      .selectFrom('documents')
+      .selectAll()
+      .where('kind', '=', kind)
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return row ? toDocument(row) : undefined;
+  }
+
+  async listDocuments(q: DocumentQuery): Promise<DocumentRecord[]> {
+    let query = this.db.selectFrom('documents').selectAll().where('kind', '=', q.kind);
+    if (q.account !== undefined) query = query.where('account', '=', q.account);
+    if (q.region !== undefined) query = query.where('region', '=', q.region);
+    if (q.parent !== undefined) query = query.where('parent', '=', q.parent);
+    if (q.status !== undefined) query = query.where('status', 'in', [...q.status]);
+    if (q.afterSortKey !== undefined)
+      query = query.where('sort_key', q.descending ? '<' : '>', q.afterSortKey);
+    const rows = await query
+      .orderBy('sort_key', q.descending ? 'desc' : 'asc')
+      .limit(q.limit)
+      .execute();
+    return rows.map(toDocument);
+  }
+
+  async updateDocument(
+    kind: string,
+    id: string,
+    patch: { status?: string; body?: Record<string, unknown>; updatedAt: number },
+    expectedStatus?: readonly string[],
+  ): Promise<boolean> {
+    const set: Partial<DocumentsTable> = { updated_at: patch.updatedAt };
+    if (patch.status !== undefined) set.status = patch.status;
+    if (patch.body !== undefined) set.body = JSON.stringify(patch.body);
+    let query = this.db.updateTable('documents').set(set).where('kind', '=', kind).where('id', '=', id);
+    if (expectedStatus) query = query.where('status', 'in', [...expectedStatus]);
+    const result = await query.executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
+  async deleteDocument(kind: string, id: string): Promise<void> {
+    await this.db.deleteFrom('documents').where('kind', '=', kind).where('id', '=', id).execute();
   }
 
   async getMeta(key: string): Promise<string | undefined> {

@@ -59,6 +59,41 @@ const MIGRATIONS: Record<string, Migration> = {
       await sql`select 1`.execute(db);
     },
   },
+  '0002_documents': {
+    async up(db: Kysely<unknown>) {
+      // Executions, workflow and step executions, events, parameters and other records that
+      // are not Image Builder resources: one table keyed by (kind, id) with JSON bodies.
+      await db.schema
+        .createTable('documents')
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('id', 'text', (c) => c.notNull())
+        .addColumn('account', 'text', (c) => c.notNull())
+        .addColumn('region', 'text', (c) => c.notNull())
+        .addColumn('parent', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('sort_key', 'text', (c) => c.notNull())
+        .addColumn('body', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('documents_pk', ['kind', 'id'])
+        .execute();
+      await db.schema
+        .createIndex('documents_parent')
+        .on('documents')
+        .columns(['kind', 'parent', 'sort_key'])
+        .execute();
+      await db.schema
+        .createIndex('documents_status')
+        .on('documents')
+        .columns(['kind', 'status', 'sort_key'])
+        .execute();
+      await db.schema
+        .createIndex('documents_scope')
+        .on('documents')
+        .columns(['kind', 'account', 'region', 'sort_key'])
+        .execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

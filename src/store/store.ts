@@ -50,6 +50,36 @@ export interface IdempotencyEntry {
 }
 
 /**
+ * A record that is not an Image Builder resource: an execution, a workflow or step execution,
+ * an event, a parameter. `parent` groups records (e.g. the image ARN of a step execution);
+ * `sortKey` orders them within a kind (time-sortable ids keep insertion order).
+ */
+export interface DocumentRecord {
+  readonly kind: string;
+  readonly id: string;
+  readonly account: string;
+  readonly region: string;
+  readonly parent: string;
+  readonly status: string;
+  readonly sortKey: string;
+  readonly body: Readonly<Record<string, unknown>>;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
+export interface DocumentQuery {
+  readonly kind: string;
+  readonly account?: string;
+  readonly region?: string;
+  readonly parent?: string;
+  readonly status?: readonly string[];
+  readonly afterSortKey?: string;
+  readonly limit: number;
+  /** Newest first instead of oldest first. */
+  readonly descending?: boolean;
+}
+
+/**
  * Persistence for the control plane. Implementations must make every method atomic and
  * durable once its promise resolves (an acknowledged write survives kill -9), and must run
  * `transaction` bodies serializably. Both the SQLite and PostgreSQL stores implement this
@@ -86,6 +116,21 @@ export interface Store {
     entry: IdempotencyEntry,
     now: number,
   ): Promise<void>;
+  /** Inserts or replaces a document. */
+  putDocument(doc: DocumentRecord): Promise<void>;
+  getDocument(kind: string, id: string): Promise<DocumentRecord | undefined>;
+  listDocuments(query: DocumentQuery): Promise<DocumentRecord[]>;
+  /**
+   * Changes a document only if its status is one of `expectedStatus` (compare-and-set, for
+   * claiming queue entries); returns whether it changed.
+   */
+  updateDocument(
+    kind: string,
+    id: string,
+    patch: { status?: string; body?: Record<string, unknown>; updatedAt: number },
+    expectedStatus?: readonly string[],
+  ): Promise<boolean>;
+  deleteDocument(kind: string, id: string): Promise<void>;
   /** A value kept across restarts (e.g. the pagination token key). */
   getMeta(key: string): Promise<string | undefined>;
   setMetaIfAbsent(key: string, value: string): Promise<string>;
