@@ -4,10 +4,12 @@ import { componentVerbs } from './component.js';
 import { containerRecipeVerbs } from './container-recipe.js';
 import { distVerbs } from './dist.js';
 import { infraVerbs } from './infra.js';
+import { instanceVerbs } from './instance.js';
 import { lifecyclePolicyVerbs } from './lifecycle-policy.js';
 import { pipelineVerbs } from './pipeline.js';
 import { recipeVerbs } from './recipe.js';
 import { serverVerb } from './server.js';
+import { toeRunVerb } from './toe-run.js';
 import { toeValidateVerb } from './toe-validate.js';
 import { workflowVerbs } from './workflow.js';
 
@@ -24,4 +26,6 @@ export const VERBS: readonly Verb[] = [
   ...workflowVerbs,
   ...lifecyclePolicyVerbs,
   toeValidateVerb,
+  toeRunVerb,
+  ...instanceVerbs,
 ];
