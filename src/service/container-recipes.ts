@@ -1,20 +1,16 @@
-import { normalizeName } from '../core/arn.js';
 import { invalidValue } from '../core/errors.js';
-import { formatVersion, versionSortKey } from '../core/semver.js';
 import type { ResourceRecord } from '../store/store.js';
 import { exactlyOne } from './components.js';
 import type { Handler } from './context.js';
-import { referenceKeysOf } from './dependents.js';
 import { bodyField } from './filters.js';
 import { policyHandlers } from './policy-handlers.js';
 import {
   checkRecipeComponents,
-  chooseRecipeVersion,
   type RecipeType,
-  recipeArnParts,
+  createRecipeVersion,
   recipeReadHandlers,
 } from './recipe-common.js';
-import { compact, initialTags } from './resources.js';
+import { compact } from './resources.js';
 
 const TYPE: RecipeType = 'container-recipe';
 const READ = 'imagebuilder:GetContainerRecipe';
@@ -58,24 +54,15 @@ const createContainerRecipe: Handler = async (deps, ctx, input) => {
   }
   const platform = input.platformOverride ?? 'Linux';
   await checkRecipeComponents(deps, ctx, input.components, platform);
-  return deps.store.transaction(async (store) => {
-    const version = await chooseRecipeVersion(
-      { ...deps, store },
-      ctx,
-      TYPE,
-      input.name,
-      input.semanticVersion,
-    );
-    const { arn, latest } = recipeArnParts(ctx, TYPE, input.name, version);
-    const now = deps.clock.now();
-    const body = compact({
+  const { arn, latest } = await createRecipeVersion(deps, ctx, TYPE, input, (arn, version, now) =>
+    compact({
       arn,
       containerType: input.containerType,
       name: input.name,
       description: input.description,
       platform,
       owner: ctx.account,
-      version: formatVersion(version),
+      version,
       components: input.components ?? [],
       instanceConfiguration: input.instanceConfiguration,
       dockerfileTemplateData: template,
@@ -86,31 +73,14 @@ const createContainerRecipe: Handler = async (deps, ctx, input) => {
       workingDirectory: input.workingDirectory ?? '/tmp',
       targetRepository: input.targetRepository,
       imageOsVersionOverride: input.imageOsVersionOverride,
-    });
-    await store.insert(
-      {
-        arn,
-        account: ctx.account,
-        region: ctx.region,
-        type: TYPE,
-        nameKey: normalizeName(input.name),
-        versionKey: versionSortKey(version),
-        build: 0,
-        body,
-        tags: initialTags(input.tags),
-        policy: undefined,
-        dateCreated: now,
-        dateUpdated: now,
-      },
-      referenceKeysOf(body),
-    );
-    return {
-      requestId: ctx.requestId,
-      clientToken: input.clientToken,
-      containerRecipeArn: arn,
-      latestVersionReferences: latest,
-    };
-  });
+    }),
+  );
+  return {
+    requestId: ctx.requestId,
+    clientToken: input.clientToken,
+    containerRecipeArn: arn,
+    latestVersionReferences: latest,
+  };
 };
 
 const summary = (r: ResourceRecord) =>

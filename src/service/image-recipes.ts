@@ -1,19 +1,15 @@
-import { normalizeName } from '../core/arn.js';
-import { formatVersion, versionSortKey } from '../core/semver.js';
 import type { ResourceRecord } from '../store/store.js';
 import type { Handler } from './context.js';
-import { referenceKeysOf } from './dependents.js';
 import { bodyField } from './filters.js';
 import { policyHandlers } from './policy-handlers.js';
 import {
   checkParentImage,
   checkRecipeComponents,
-  chooseRecipeVersion,
   type RecipeType,
-  recipeArnParts,
+  createRecipeVersion,
   recipeReadHandlers,
 } from './recipe-common.js';
-import { compact, initialTags } from './resources.js';
+import { compact } from './resources.js';
 
 const TYPE: RecipeType = 'image-recipe';
 const READ = 'imagebuilder:GetImageRecipe';
@@ -21,19 +17,15 @@ const READ = 'imagebuilder:GetImageRecipe';
 const createImageRecipe: Handler = async (deps, ctx, input) => {
   const parent = checkParentImage(input.parentImage);
   await checkRecipeComponents(deps, ctx, input.components, parent.platform);
-  return deps.store.transaction(async (store) => {
-    const tx = { ...deps, store };
-    const version = await chooseRecipeVersion(tx, ctx, TYPE, input.name, input.semanticVersion);
-    const { arn, latest } = recipeArnParts(ctx, TYPE, input.name, version);
-    const now = deps.clock.now();
-    const body = compact({
+  const { arn, latest } = await createRecipeVersion(deps, ctx, TYPE, input, (arn, version, now) =>
+    compact({
       arn,
       type: 'AMI',
       name: input.name,
       description: input.description,
       platform: parent.platform,
       owner: ctx.account,
-      version: formatVersion(version),
+      version,
       components: input.components ?? [],
       parentImage: input.parentImage,
       blockDeviceMappings: input.blockDeviceMappings,
@@ -41,31 +33,14 @@ const createImageRecipe: Handler = async (deps, ctx, input) => {
       workingDirectory: input.workingDirectory ?? '/tmp',
       additionalInstanceConfiguration: input.additionalInstanceConfiguration,
       amiTags: input.amiTags,
-    });
-    await store.insert(
-      {
-        arn,
-        account: ctx.account,
-        region: ctx.region,
-        type: TYPE,
-        nameKey: normalizeName(input.name),
-        versionKey: versionSortKey(version),
-        build: 0,
-        body,
-        tags: initialTags(input.tags),
-        policy: undefined,
-        dateCreated: now,
-        dateUpdated: now,
-      },
-      referenceKeysOf(body),
-    );
-    return {
-      requestId: ctx.requestId,
-      clientToken: input.clientToken,
-      imageRecipeArn: arn,
-      latestVersionReferences: latest,
-    };
-  });
+    }),
+  );
+  return {
+    requestId: ctx.requestId,
+    clientToken: input.clientToken,
+    imageRecipeArn: arn,
+    latestVersionReferences: latest,
+  };
 };
 
 const summary = (r: ResourceRecord) =>

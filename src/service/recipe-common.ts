@@ -1,14 +1,13 @@
 import { formatArn, latestVersionReferences, normalizeName, parseArn } from '../core/arn.js';
 import { KilnError, invalidValue } from '../core/errors.js';
-import { parseVersionPattern, type SemanticVersion, versionSortKey } from '../core/semver.js';
+import { formatVersion, parseVersionPattern, type SemanticVersion, versionSortKey } from '../core/semver.js';
 import type { ResourceRecord } from '../store/store.js';
 import { latestRefsOf } from './components.js';
 import type { CallContext, Handler, Input, ServiceDeps } from './context.js';
-import { assertUnused } from './dependents.js';
 import { compileFilters, type FilterFields } from './filters.js';
 import { listByOwner } from './owners.js';
-import { referenceKey } from './dependents.js';
-import { resolveVersioned, versionOf } from './resources.js';
+import { assertUnused, referenceKey, referenceKeysOf } from './dependents.js';
+import { initialTags, resolveVersioned, versionOf } from './resources.js';
 
 /** Debian suites Kiln builds parent trees for with mmdebstrap. */
 export const DEBIAN_SUITES = [
@@ -211,4 +210,47 @@ export function recipeReadHandlers(spec: RecipeHandlerSpec): {
       return { requestId: ctx.requestId, [spec.arnMember]: r.arn };
     },
   };
+}
+
+/**
+ * Stores a new recipe version in one transaction: picks the version (a `1.0.x` pattern takes
+ * the next patch), builds the body, indexes its references. Returns the Create answer's ARNs.
+ */
+export async function createRecipeVersion(
+  deps: ServiceDeps,
+  ctx: CallContext,
+  type: RecipeType,
+  input: Input,
+  makeBody: (arn: string, version: string, now: number) => Record<string, unknown>,
+): Promise<{ arn: string; latest: ReturnType<typeof recipeArnParts>['latest'] }> {
+  return deps.store.transaction(async (store) => {
+    const version = await chooseRecipeVersion(
+      { ...deps, store },
+      ctx,
+      type,
+      input.name,
+      input.semanticVersion,
+    );
+    const { arn, latest } = recipeArnParts(ctx, type, input.name, version);
+    const now = deps.clock.now();
+    const body = makeBody(arn, formatVersion(version), now);
+    await store.insert(
+      {
+        arn,
+        account: ctx.account,
+        region: ctx.region,
+        type,
+        nameKey: normalizeName(input.name),
+        versionKey: versionSortKey(version),
+        build: 0,
+        body,
+        tags: initialTags(input.tags),
+        policy: undefined,
+        dateCreated: now,
+        dateUpdated: now,
+      },
+      referenceKeysOf(body),
+    );
+    return { arn, latest };
+  });
 }
