@@ -1,0 +1,28 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { compileInfrastructure } from './infrastructure.js';
+
+test('maps an infrastructure configuration onto instances', () => {
+  const cases: [Record<string, unknown> | undefined, string, string, boolean][] = [
+    [undefined, 'host', 'kiln.medium', true],
+    [{ subnetId: 'none' }, 'none', 'kiln.medium', true],
+    [{ subnetId: 'subnet-0abc' }, 'host', 'kiln.medium', true],
+    [{ instanceTypes: ['kiln.small'], terminateInstanceOnFailure: false }, 'host', 'kiln.small', false],
+    [{ instanceTypes: ['kiln.vm.small', 'kiln.large'] }, 'host', 'kiln.large', true],
+  ];
+  for (const [infra, network, type, terminate] of cases) {
+    const c = compileInfrastructure(infra);
+    assert.deepEqual(
+      [c.network, c.instanceType.name, c.terminateInstanceOnFailure],
+      [network, type, terminate],
+    );
+  }
+});
+
+test('refuses instance types Kiln does not have, naming the field', () => {
+  assert.throws(
+    () => compileInfrastructure({ instanceTypes: ['kiln.small', 't3.micro'] }),
+    /instanceTypes\[1\].*t3\.micro/,
+  );
+  assert.throws(() => compileInfrastructure({ instanceTypes: ['kiln.vm.small'] }), /QEMU backend/);
+});
