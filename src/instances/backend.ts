@@ -1,3 +1,4 @@
+import type { InstanceType } from '../core/instance-types.js';
 import type { ProcessResult } from '../host/process.js';
 
 /** A host directory made visible inside an instance. */
@@ -20,6 +21,14 @@ export interface LaunchSpec {
   binds?: BindMount[];
   /** Working directory of every exec unless the exec names one; default `/`. */
   workDir?: string;
+  /**
+   * A bootable disk image (raw or qcow2, from `writeBootableDisk`) for backends that boot a
+   * machine (qemu), which require it and ignore `lowerDirs`. Never written to: the instance
+   * boots a copy-on-write overlay of it.
+   */
+  disk?: string;
+  /** CPU and memory of the instance; backends that cannot enforce limits ignore it. Default: the backend's own. */
+  instanceType?: InstanceType;
 }
 
 export interface ExecOptions {
@@ -58,6 +67,12 @@ export interface Instance {
   readonly rootDir: string;
   readonly upperDir: string;
   exec(argv: string[], options?: ExecOptions): Promise<ExecResult>;
+  /**
+   * Reboots the instance for real (the guest kernel restarts; file changes on its disk persist)
+   * and resolves when it accepts commands again. Running execs are killed first. Only backends
+   * that boot a machine have it (an `ec2:RebootInstances` step needs one of those).
+   */
+  reboot?(options?: { signal?: AbortSignal }): Promise<void>;
   stop(): Promise<void>;
 }
 
