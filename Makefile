@@ -10,7 +10,7 @@ TESTS ?= $(shell find src test -name '*.test.ts' -not -path '*/fixtures/*' | sor
 .PHONY: help deps deps-apt deps-npm build lint typecheck test demo clean
 
 help:
-	@echo "make demo   install what is missing, start a server on the embedded store, apply examples/nginx-golden"
+	@echo "make demo   install what is missing, start a server, apply examples/nginx-golden and build its pipeline"
 	@echo "make test   install what is missing, lint, type check and run every test"
 	@echo "make deps   only install Debian packages and npm dependencies (idempotent)"
 

@@ -20,6 +20,8 @@ export interface ApiOptions {
   readonly handlers: Readonly<Record<string, Handler>>;
   /** Called with every 5xx so Kiln's own failures are never silent. */
   readonly logError?: (err: unknown, context: string) => void;
+  /** Kiln's own endpoints (kiln-routes.ts): answers true when it took the request. */
+  readonly extraRoutes?: (req: IncomingMessage, res: ServerResponse) => boolean;
 }
 
 function readBody(req: IncomingMessage): Promise<Buffer> {
@@ -130,6 +132,7 @@ export function createApiHandler(options: ApiOptions) {
   }
 
   return (req: IncomingMessage, res: ServerResponse): void => {
+    if (options.extraRoutes?.(req, res)) return;
     const requestId = newRequestId();
     const started = performance.now();
     // Server-Timing lets clients and bench/api see Kiln's own share of each request's latency.

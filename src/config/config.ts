@@ -18,6 +18,10 @@ export interface Config {
   readonly defaultRegion: string;
   readonly defaultAccountId: string;
   readonly accessKeys: readonly AccessKey[];
+  /** How many image builds the embedded worker runs at once. */
+  readonly maxConcurrentBuilds: number;
+  /** Parent trees, package and layer caches, instance records. */
+  readonly cacheDir: string;
   /** The YAML file the settings were read from, if any. */
   readonly configFile?: string;
   /**

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -30,12 +31,14 @@ describe('loadConfig', () => {
     const config = loadConfig({ env: {}, cwd: CWD });
     assert.deepEqual(config, {
       dataDir: '/srv/work/.kiln',
+      cacheDir: '/srv/work/.kiln/cache',
       host: '127.0.0.1',
       port: 8700,
       regions: ['us-east-1'],
       defaultRegion: 'us-east-1',
       defaultAccountId: '000000000000',
       accessKeys: [],
+      maxConcurrentBuilds: Math.max(1, Math.floor(availableParallelism() / 2)),
     });
     assert.ok(
       Object.isFrozen(config) && Object.isFrozen(config.regions) && Object.isFrozen(config.accessKeys),

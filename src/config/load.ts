@@ -1,4 +1,5 @@
-import { dirname } from 'node:path';
+import { availableParallelism } from 'node:os';
+import { dirname, join } from 'node:path';
 import { KilnError } from '../core/errors.js';
 import type { AccessKey, Config } from './config.js';
 import { type FileValue, parseAccessKeys, readConfigFile } from './config-file.js';
@@ -63,14 +64,18 @@ export function loadConfig(options: LoadConfigOptions): Config {
   const accessKeys = file ? parseAccessKeys(file.accessKeys, defaultAccountId) : [];
   checkUniqueKeys(accessKeys, admin?.accessKeyId, file?.file);
 
+  const dataDir = value('dataDir', 'path')!;
   const config: Config = {
-    dataDir: value('dataDir', 'path')!,
+    dataDir,
+    cacheDir: value('cacheDir', 'path') ?? join(dataDir, 'cache'),
     host: value('host', 'host')!,
     port: value('port', 'port')!,
     regions,
     defaultRegion,
     defaultAccountId,
     accessKeys: Object.freeze(accessKeys.map(freezeKey)),
+    maxConcurrentBuilds:
+      value('maxConcurrentBuilds', 'count') ?? Math.max(1, Math.floor(availableParallelism() / 2)),
     ...(configFile === undefined ? {} : { configFile }),
     ...(admin ? { adminAccessKeyId: admin.accessKeyId, adminSecretAccessKey: admin.secretAccessKey } : {}),
   };

@@ -13,7 +13,8 @@ export type SettingType =
   | 'region'
   | 'accountId'
   | 'accessKeyId'
-  | 'secret';
+  | 'secret'
+  | 'count';
 
 export interface Setting {
   /** The key in the config file and the field of Config. */
@@ -40,7 +41,9 @@ export type SettingKey =
   | 'defaultRegion'
   | 'defaultAccountId'
   | 'adminAccessKeyId'
-  | 'adminSecretAccessKey';
+  | 'adminSecretAccessKey'
+  | 'maxConcurrentBuilds'
+  | 'cacheDir';
 
 export const SETTINGS: readonly Setting[] = [
   {
@@ -120,6 +123,24 @@ export const SETTINGS: readonly Setting[] = [
     inFile: false,
     defaultText: 'generated with the key id',
     help: 'Secret of the admin key. Only from the environment, so it never shows in `ps` or a config file.',
+  },
+  {
+    key: 'maxConcurrentBuilds',
+    type: 'count',
+    flag: '--max-concurrent-builds',
+    env: 'KILN_MAX_CONCURRENT_BUILDS',
+    inFile: true,
+    defaultText: 'half the CPU cores, at least 1',
+    help: 'How many image builds run at once; the rest wait in the queue in order. One pipeline never runs twice at once.',
+  },
+  {
+    key: 'cacheDir',
+    type: 'path',
+    flag: '--cache-dir',
+    env: 'KILN_CACHE_DIR',
+    inFile: true,
+    defaultText: '`cache` in the data directory',
+    help: 'Parent trees, the shared apt package cache, the layer cache and instance records. Several data directories may share one cache.',
   },
 ];
 

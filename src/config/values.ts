@@ -12,6 +12,7 @@ export interface SettingValues {
   accountId: string;
   accessKeyId: string;
   secret: string;
+  count: number;
 }
 
 /** An invalid setting: names the setting, the value and where it came from. */
@@ -71,6 +72,12 @@ export function parseSettingValue<T extends SettingType>(
         throw fail(`${shown} is not an access key id; expected 16 to 128 letters, digits or underscores.`);
       }
       return text as SettingValues[T];
+    case 'count': {
+      const n = /^\d{1,4}$/.test(text) ? Number(text) : Number.NaN;
+      if (!(n >= 1 && n <= 1024))
+        throw fail(`${shown} is not a count; expected a whole number from 1 to 1024.`);
+      return n as SettingValues[T];
+    }
     case 'secret':
       // Never echo a secret back.
       if (!SECRET.test(text)) throw fail('the secret must be 8 to 128 printable characters without spaces.');

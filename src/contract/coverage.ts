@@ -72,37 +72,38 @@ export const IMPLEMENTED_OPERATIONS: readonly string[] = [
   'ListImages',
   'ListImageBuildVersions',
   'DeleteImage',
+  // Executions
+  'CreateImage',
+  'StartImagePipelineExecution',
+  'ListImagePipelineImages',
+  'CancelImageCreation',
+  'RetryImage',
+  // Workflow executions
+  'ListWorkflowExecutions',
+  'GetWorkflowExecution',
+  'ListWorkflowStepExecutions',
+  'GetWorkflowStepExecution',
+  'ListWaitingWorkflowSteps',
+  'SendWorkflowStepAction',
+  // Imports
+  'ImportVmImage',
+  'ImportDiskImage',
 ];
 
-const PIPELINES = 'planned: pipelines issue';
 const SECURITY = 'planned: security issue';
 const DISTRIBUTION_LIFECYCLE = 'planned: distribution & lifecycle issue';
-const BUILD_ENGINE = 'planned: build engine issue';
 
 /** Status of every operation not (yet) implemented; move a name to IMPLEMENTED_OPERATIONS when done. */
 export const OPERATION_NOTES: Readonly<Record<string, string>> = {
-  CreateImage: PIPELINES,
-  StartImagePipelineExecution: PIPELINES,
-  ListImagePipelineImages: PIPELINES,
-  CancelImageCreation: PIPELINES,
-  ListWorkflowExecutions: PIPELINES,
-  GetWorkflowExecution: PIPELINES,
-  ListWorkflowStepExecutions: PIPELINES,
-  GetWorkflowStepExecution: PIPELINES,
-  ListWaitingWorkflowSteps: PIPELINES,
-  SendWorkflowStepAction: PIPELINES,
   ListImagePackages: SECURITY,
   ListImageScanFindings: SECURITY,
   ListImageScanFindingAggregations: SECURITY,
-  RetryImage: DISTRIBUTION_LIFECYCLE,
   DistributeImage: DISTRIBUTION_LIFECYCLE,
   StartResourceStateUpdate: DISTRIBUTION_LIFECYCLE,
   GetLifecycleExecution: DISTRIBUTION_LIFECYCLE,
   ListLifecycleExecutions: DISTRIBUTION_LIFECYCLE,
   ListLifecycleExecutionResources: DISTRIBUTION_LIFECYCLE,
   CancelLifecycleExecution: DISTRIBUTION_LIFECYCLE,
-  ImportVmImage: BUILD_ENGINE,
-  ImportDiskImage: BUILD_ENGINE,
   GetMarketplaceResource: 'not applicable: answers InvalidRequestException',
 };
 

@@ -25,14 +25,20 @@ import type {
 import { compileInfrastructure } from './infrastructure.js';
 import { endInstance } from './instances.js';
 import { LayerCache } from './layer-cache.js';
+import type { ImageAccess, ParentLookup } from './parents/resolve-parent.js';
 import { resolveBuildInputs } from './resolve-inputs.js';
-import type { BuildLookup } from './resolve.js';
+import { restoreCapturedImage } from './resume.js';
 import { CancelledError, runSteps, type Step } from './steps.js';
 import { runStage, StageFailedError, type StageRun, stageWorkflows } from './workflow-stage.js';
 
 export interface ImageBuildEngineDeps {
-  /** Component and workflow builds are read from here (a Store satisfies it). */
-  readonly store: BuildLookup;
+  /** Component, workflow and parent image builds and parameters are read from here (a Store satisfies it). */
+  readonly store: ParentLookup;
+  /**
+   * Whether an account may build on another account's image (an image policy granting
+   * imagebuilder:GetImage); default: only its own images.
+   */
+  readonly imageAccess?: ImageAccess;
   readonly clock: Clock;
   /** Images, regions' artifact stores and build logs go here. */
   readonly dataDir: string;
@@ -125,13 +131,15 @@ async function runBuild(run: BuildRun): Promise<BuildOutcome> {
   let failed = false;
   const stageRun = (c: BuildContext): StageRun => ({
     ctx: c,
-    actions: buildActions(c, run.deps.regions),
+    actions: buildActions(c, run.deps.regions, run.deps.store),
     inbox: run.inbox,
     signal: run.signal,
     imagebuilder: systemVariables(c),
     workflowOutputs: {},
   });
   let sr: StageRun | undefined;
+  // RetryImage: where this run resumed, once CREATING restored the failed run's image.
+  let resumedAt: 'TEST' | 'DISTRIBUTION' | undefined;
   const stage = (
     status: BuildStatus,
     name: BuildContext['stage'],
@@ -139,6 +147,7 @@ async function runBuild(run: BuildRun): Promise<BuildOutcome> {
   ): Step<BuildContext> => ({
     name: status,
     async run(c) {
+      if ((name === 'BUILD' && resumedAt) || (name === 'TEST' && resumedAt === 'DISTRIBUTION')) return;
       await c.emit({ kind: 'status', status });
       c.stage = name;
       const started = performance.now();
@@ -156,7 +165,23 @@ async function runBuild(run: BuildRun): Promise<BuildOutcome> {
     ctx = newContext(run);
     const steps: Step<BuildContext>[] = [
       releaseInstancesAtTheEnd(() => failed),
-      stage('CREATING', 'CREATE', (c) => resolveBuildInputs(c, run.deps.store, run.signal)),
+      stage('CREATING', 'CREATE', async (c) => {
+        const from = run.request.resumeFromStage;
+        if (
+          (from === 'TEST' || from === 'DISTRIBUTION') &&
+          (await restoreCapturedImage(c, run.deps.store, run.signal))
+        ) {
+          resumedAt = from;
+          return;
+        }
+        if (from === 'BUILD')
+          await logLine(
+            c,
+            'Resume',
+            'retry from BUILD: building again; the layer cache keeps finished components',
+          );
+        await resolveBuildInputs(c, run.deps.store, run.signal, run.deps.imageAccess);
+      }),
       stage('BUILDING', 'BUILD', workflows('BUILD')),
       stage('TESTING', 'TEST', skipUnless(testsEnabled, workflows('TEST'))),
       stage('DISTRIBUTING', 'DISTRIBUTION', workflows('DISTRIBUTION')),

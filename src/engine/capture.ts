@@ -1,20 +1,28 @@
 /**
  * Capture (design.md §2 step 3): the instance's last changes (the cleanup) become the top
  * layer; the OCI image is the parent's base layer + component layers + that layer; exports
- * (oci-archive, OCI layout, raw ext4 and qcow2 disks) are written into a staging directory
- * and published by one rename, so no half-written image is ever visible.
+ * (oci-archive, OCI layout, raw ext4 and qcow2 disks) are made once per manifest
+ * (export-cache.ts), linked into a staging directory and published by one rename, so no
+ * half-written image is ever visible.
  */
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { link, mkdir, readdir, readFile, rename, stat } from 'node:fs/promises';
+import { mkdir, readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { hexId } from '../core/ids.js';
-import { makeTempDir, publishDir, removeTree, writeFileAtomic } from '../host/fs.js';
-import { runChecked } from '../host/process.js';
+import { makeTempDir, removeTree, writeFileAtomic } from '../host/fs.js';
 import { convertToQcow2, volumeSizeGiB, writeRawExt4 } from '../images/disk.js';
 import { captureBaseLayer, captureLayer, type Layer } from '../images/layers.js';
-import { exportOciArchive, exportOciLayout, type ImageConfigOptions, writeOciImage } from '../images/oci.js';
+import {
+  exportOciArchive,
+  exportOciLayout,
+  type ImageConfigOptions,
+  type ImageLayer,
+  type OciImage,
+  writeOciImage,
+} from '../images/oci.js';
 import { type BuildContext, type BuildInstance, type CapturedImage, logLine } from './context.js';
+import { cachedExport, linkTree } from './export-cache.js';
 import { chainKey } from './plan.js';
 
 async function timed<T>(ctx: BuildContext, stage: string, work: () => Promise<T>, bytes?: (r: T) => number) {
@@ -44,42 +52,32 @@ async function baseLayer(ctx: BuildContext, signal: AbortSignal): Promise<Layer>
   return layer;
 }
 
-/** Links `from` to `to`, or copies it keeping holes (disks are sparse). */
-async function linkOrCopy(from: string, to: string, signal: AbortSignal): Promise<void> {
-  try {
-    await link(from, to);
-  } catch {
-    await runChecked(['cp', '--sparse=always', '--reflink=auto', from, to], { signal });
-  }
-}
-
-const KEPT_DISK_SETS = 4;
-
-/** Disk sets are large: keep the newest few (a rebuild of the same tree reuses the newest). */
-async function pruneDisks(root: string, keep: string): Promise<void> {
-  const sets = (await readdir(root)).filter((n) => !n.startsWith('.')).map((n) => join(root, n));
-  const dated = await Promise.all(sets.map(async (d) => ({ d, t: (await stat(d)).mtimeMs })));
-  dated.sort((a, b) => b.t - a.t);
-  for (const { d } of dated.slice(KEPT_DISK_SETS)) if (d !== keep) await removeTree(d);
-}
-
 /** Disks of one tree (identified by its manifest digest and size) are made once and reused. */
-async function disks(ctx: BuildContext, rootDir: string, key: string, sizeGiB: number, signal: AbortSignal) {
-  const dir = join(ctx.paths.diskCacheDir, key);
-  if (existsSync(join(dir, 'disk.qcow2'))) return { dir, cached: true };
-  await mkdir(ctx.paths.diskCacheDir, { recursive: true });
-  const tmp = await makeTempDir(`.${key.slice(0, 12)}-`, { parent: ctx.paths.diskCacheDir });
-  try {
-    const raw = await writeRawExt4(rootDir, join(tmp, 'disk.raw'), { sizeGiB, signal });
-    const qcow = await convertToQcow2(raw.path, join(tmp, 'disk.qcow2'), { signal });
+function disks(ctx: BuildContext, rootDir: string, key: string, sizeGiB: number, signal: AbortSignal) {
+  return cachedExport(ctx.paths.diskCacheDir, key, async (dir) => {
+    const raw = await writeRawExt4(rootDir, join(dir, 'disk.raw'), { sizeGiB, signal });
+    const qcow = await convertToQcow2(raw.path, join(dir, 'disk.qcow2'), { signal });
     await ctx.emit({ kind: 'timing', stage: 'disk-raw', ms: raw.wallMs, bytes: raw.bytesWritten });
     await ctx.emit({ kind: 'timing', stage: 'disk-qcow2', ms: qcow.wallMs, bytes: qcow.bytesWritten });
-    if (!(await publishDir(tmp, dir))) await removeTree(tmp);
-    await pruneDisks(ctx.paths.diskCacheDir, dir);
-    return { dir, cached: false };
-  } finally {
-    await removeTree(tmp);
-  }
+  });
+}
+
+/** Bump when the export writers change what they write for the same manifest. */
+const OCI_EXPORT_FORMAT = 1;
+
+/** The oci-archive and OCI layout of one manifest, written once (a no-op rebuild links them). */
+async function ociExports(ctx: BuildContext, oci: OciImage, epoch: number, signal: AbortSignal) {
+  let bytes = 0;
+  const key = `v${OCI_EXPORT_FORMAT}-${oci.manifestDigest.replace(/^sha256:/, '')}`;
+  const set = await cachedExport(join(ctx.paths.cacheDir, 'oci-exports'), key, async (dir) => {
+    const archive = await exportOciArchive(ctx.blobs, oci, join(dir, 'image.oci.tar'), {
+      created: epoch,
+      signal,
+    });
+    await exportOciLayout(ctx.blobs, oci, join(dir, 'oci'));
+    bytes = archive.bytesWritten;
+  });
+  return { ...set, bytes };
 }
 
 export interface CaptureImageOptions {
@@ -98,12 +96,15 @@ export async function captureImage(
   const parent = ctx.parent as NonNullable<BuildContext['parent']>;
   const lastKey = ctx.plan?.components.at(-1)?.cacheKey ?? parent.digest;
   const epoch = parent.sourceDateEpoch;
-  const base = await timed(
-    ctx,
-    'capture-base-layer',
-    () => baseLayer(ctx, signal),
-    (l) => l.bytesWritten,
-  );
+  // An image parent brings its own layers (shared blobs); a Debian tree becomes one base layer.
+  const base: readonly ImageLayer[] = parent.layers ?? [
+    await timed(
+      ctx,
+      'capture-base-layer',
+      () => baseLayer(ctx, signal),
+      (l) => l.bytesWritten,
+    ),
+  ];
   const top = await timed(
     ctx,
     'capture-cleanup-layer',
@@ -133,7 +134,7 @@ export async function captureImage(
     entry.instance.upperDir,
     signal,
   );
-  const layers = [base, ...ctx.componentLayers, top];
+  const layers: ImageLayer[] = [...base, ...ctx.componentLayers, top];
   const oci = await writeOciImage(ctx.blobs, layers, {
     ...options.config,
     created: epoch,
@@ -147,19 +148,15 @@ export async function captureImage(
   await mkdir(ctx.paths.imagesDir, { recursive: true });
   const staging = await makeTempDir(`.staging-${imageId}-`, { parent: ctx.paths.imagesDir });
   try {
-    await timed(
+    const exported = await timed(
       ctx,
       'export-oci',
-      async () => {
-        const archive = await exportOciArchive(ctx.blobs, oci, join(staging, 'image.oci.tar'), {
-          created: epoch,
-          signal,
-        });
-        await exportOciLayout(ctx.blobs, oci, join(staging, 'oci'));
-        return archive;
-      },
-      (a) => a.bytesWritten,
+      () => ociExports(ctx, oci, epoch, signal),
+      (e) => e.bytes,
     );
+    if (exported.cached) await logLine(ctx, 'CreateImage', `cached: exports of ${oci.manifestDigest} reused`);
+    for (const name of ['image.oci.tar', 'oci'])
+      await linkTree(join(exported.dir, name), join(staging, name), signal);
     const sizeGiB = volumeSizeGiB(ctx.recipe.blockDeviceMappings as never);
     if (options.disks !== false) {
       const diskKey = createHash('sha256')
@@ -171,7 +168,7 @@ export async function captureImage(
       );
       if (d.cached) await logLine(ctx, 'CreateImage', `cached: disks of ${oci.manifestDigest} reused`);
       for (const name of ['disk.raw', 'disk.qcow2'])
-        await linkOrCopy(join(d.dir, name), join(staging, name), signal);
+        await linkTree(join(d.dir, name), join(staging, name), signal);
     }
     const lowerDirs = [topTree.treeDir, ...ctx.buildLowers];
     const outputs = {

@@ -9,10 +9,11 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../host/fs.js';
-import { captureLayer } from '../images/layers.js';
+import { captureLayer, type Layer } from '../images/layers.js';
 import { runComponentPhases } from './component-run.js';
 import { type BuildContext, type BuildInstance, logLine } from './context.js';
 import { relaunch, withAptCaches } from './instances.js';
+import type { CachedLayer } from './layer-cache.js';
 import { explainMiss, type KeyInputs, type PlannedComponent } from './plan.js';
 
 /** Where the key inputs of the component at this position of this recipe were last recorded. */
@@ -39,6 +40,17 @@ async function remember(ctx: BuildContext, index: number, inputs: KeyInputs): Pr
 
 const sameLowers = (a: readonly string[], b: readonly string[]) =>
   a.length === b.length && a.every((d, i) => d === b[i]);
+
+/**
+ * The layer of a cache entry, present in this data directory's blob store: the cached tree is
+ * the source of truth, so a store without the entry's blob (another data directory made the
+ * entry) captures it again from the tree.
+ */
+async function layerInStore(ctx: BuildContext, cached: CachedLayer, signal: AbortSignal): Promise<Layer> {
+  if (await ctx.blobs.has(cached.layer.digest)) return cached.layer;
+  const sourceDateEpoch = (ctx.parent as NonNullable<BuildContext['parent']>).sourceDateEpoch;
+  return captureLayer(cached.treeDir, ctx.blobs, { sourceDateEpoch, signal });
+}
 
 /** Makes the instance's tree match what the build has stacked so far. */
 async function sync(ctx: BuildContext, entry: BuildInstance): Promise<void> {
@@ -72,7 +84,7 @@ async function runAndCapture(
     entry.instance.upperDir,
     signal,
   );
-  ctx.componentLayers.push(layer);
+  ctx.componentLayers.push(cached.layer === layer ? layer : await layerInStore(ctx, cached, signal));
   ctx.buildLowers = [cached.treeDir, ...ctx.buildLowers];
   await logLine(
     ctx,
@@ -89,16 +101,12 @@ export async function applyBuildComponents(
 ): Promise<void> {
   const plan = ctx.plan;
   if (!plan) throw new Error('the build was not planned');
-  const sourceDateEpoch = (ctx.parent as NonNullable<BuildContext['parent']>).sourceDateEpoch;
   for (const [index, planned] of plan.components.entries()) {
     signal.throwIfAborted();
     const name = planned.component.name;
     const hit = plan.layerCache ? await ctx.layers.get(planned.cacheKey) : undefined;
     if (hit) {
-      // The cached tree is the source of truth: a blob store without its blob gets it again.
-      const layer = (await ctx.blobs.has(hit.layer.digest))
-        ? hit.layer
-        : await captureLayer(hit.treeDir, ctx.blobs, { sourceDateEpoch, signal });
+      const layer = await layerInStore(ctx, hit, signal);
       ctx.componentLayers.push(layer);
       ctx.buildLowers = [hit.treeDir, ...ctx.buildLowers];
       await logLine(

@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { runToe } from '../toe/exec/engine.js';
-import { bwrapInstanceFs } from '../toe/exec/instance-fs.js';
+import { instanceFsFor } from '../toe/exec/fs-agent.js';
 import type { ToeEvent } from '../toe/exec/types.js';
 import { type BuildContext, logLine } from './context.js';
 import type { ResolvedComponent } from './plan.js';
@@ -71,7 +71,7 @@ export async function runComponentPhases(
       ],
       phases,
       instance: entry.instance,
-      fs: bwrapInstanceFs(entry.instance),
+      fs: instanceFsFor(entry.instance),
       logDirectory: join(ctx.paths.logsDir, ctx.request.imageArn.replace(/[^A-Za-z0-9._-]+/g, '_')),
       workingDirectory,
       onEvent,

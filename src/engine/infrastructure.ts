@@ -3,7 +3,9 @@
  * Builder's members keep their names; Kiln reads:
  * - `subnetId: "none"` → instances without network (only loopback); anything else (or no
  *   subnet) → the host's network. An isolated build's cache keys leave out the mirror state.
- * - `instanceTypes[0]` → a Kiln instance type (`kiln.small`, …) giving CPU and memory limits.
+ * - `instanceTypes` → the first bwrap type (`kiln.small`, …) gives the build instances' CPU and
+ *   memory; the first QEMU type (`kiln.vm.small`, …), if any, makes the TEST stage a boot test:
+ *   the image's bootable disk runs in a VM of that type (vm-test.ts). Builds stay in sandboxes.
  * - `terminateInstanceOnFailure: false` → a failed build's instance is kept for `kiln instance shell`.
  */
 import { invalidValue } from '../core/errors.js';
@@ -12,6 +14,8 @@ import { INSTANCE_TYPES, type InstanceType, instanceType } from '../core/instanc
 export interface CompiledInfrastructure {
   readonly network: 'host' | 'none';
   readonly instanceType: InstanceType;
+  /** A QEMU type: test instances boot the image in a VM of this type. */
+  readonly vmTestType?: InstanceType;
   readonly terminateInstanceOnFailure: boolean;
 }
 
@@ -23,6 +27,7 @@ export function compileInfrastructure(
 ): CompiledInfrastructure {
   const types = (infra?.instanceTypes as string[] | undefined) ?? [];
   let type: InstanceType | undefined;
+  let vmTestType: InstanceType | undefined;
   for (const [i, name] of types.entries()) {
     const found = instanceType(name);
     if (!found) {
@@ -32,18 +37,13 @@ export function compileInfrastructure(
         `Use one of ${INSTANCE_TYPES.map((t) => t.name).join(', ')}.`,
       );
     }
-    type ??= found.backend === 'bwrap' ? found : undefined;
-  }
-  if (!type && types.length > 0) {
-    throw invalidValue(
-      'instanceTypes',
-      `${types.join(', ')} need the QEMU backend, which builds do not use yet.`,
-      'Name a bwrap instance type such as kiln.small first.',
-    );
+    if (found.backend === 'bwrap') type ??= found;
+    else vmTestType ??= found;
   }
   return Object.freeze({
     network: infra?.subnetId === ISOLATED_SUBNET ? 'none' : 'host',
     instanceType: type ?? (instanceType(DEFAULT_TYPE) as InstanceType),
+    ...(vmTestType ? { vmTestType } : {}),
     terminateInstanceOnFailure: infra?.terminateInstanceOnFailure !== false,
   });
 }

@@ -7,6 +7,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { acquireLock, type FileLock } from '../host/lock.js';
 import { keepInstance } from '../instances/bwrap/shell.js';
+import { treeVisibleOnHost } from '../toe/exec/fs-agent.js';
 import type { BindMount } from '../instances/backend.js';
 import { type BuildContext, type BuildInstance, logLine } from './context.js';
 
@@ -31,6 +32,7 @@ export async function launchInstance(
   const instance = await ctx.backend.launch({
     lowerDirs: [...lowerDirs],
     network: ctx.infra.network,
+    instanceType: ctx.infra.instanceType,
     binds: aptBinds(ctx),
     env: { DEBIAN_FRONTEND: 'noninteractive' },
   });
@@ -53,7 +55,8 @@ export async function endInstance(ctx: BuildContext, id: string, failed: boolean
   const entry = ctx.instances.get(id);
   if (!entry) return;
   ctx.instances.delete(id);
-  if (failed && !ctx.infra.terminateInstanceOnFailure) {
+  // A VM cannot be kept for `kiln instance shell` (a sandbox feature): it is stopped.
+  if (failed && !ctx.infra.terminateInstanceOnFailure && treeVisibleOnHost(entry.instance)) {
     const kept = await keepInstance(entry.instance, ctx.paths.instanceStateDir, ctx.paths.keptDir, {
       network: ctx.infra.network,
       note: `${entry.purpose} instance of ${ctx.request.imageArn}`,

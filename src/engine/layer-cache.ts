@@ -41,7 +41,10 @@ export class LayerCache {
     }
   }
 
-  /** Copies `upperDir` into the cache under `key` (keeping device nodes and overlay xattrs). */
+  /**
+   * Copies `upperDir` into the cache under `key` (keeping device nodes and overlay xattrs) and
+   * returns the entry now published under that key: this one, or the one that was there first.
+   */
   async put(
     entry: Omit<CachedLayer, 'treeDir'>,
     upperDir: string,
@@ -56,8 +59,15 @@ export class LayerCache {
       );
       await writeFileAtomic(join(staging, 'layer.json'), JSON.stringify(entry));
       const target = join(this.root, dirName(entry.key));
-      if (!(await publishDir(staging, target))) await rm(staging, { recursive: true, force: true });
-      return { ...entry, treeDir: join(target, 'tree') };
+      const fresh = { ...entry, treeDir: join(target, 'tree') };
+      if (await publishDir(staging, target)) return fresh;
+      // The key is already cached (a concurrent build, or a run with cache reads off): keep the
+      // published entry — running instances may use its tree as a lower dir — and hand it back,
+      // so the caller's OCI layer and tree always agree.
+      await rm(staging, { recursive: true, force: true });
+      const existing = await this.get(entry.key);
+      if (!existing) throw new Error(`layer cache entry ${entry.key} vanished while publishing`);
+      return existing;
     } catch (err) {
       await rm(staging, { recursive: true, force: true });
       throw err;

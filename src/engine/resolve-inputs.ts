@@ -1,20 +1,28 @@
 /**
  * The CREATING stage: resolve the recipe (components → exact builds, parent → tree and mirror
- * state), record what every reference resolved to in the image, and plan the chained keys.
+ * state; an image parent → its layers, keyed by its manifest digest), record what every
+ * reference resolved to in the image, and plan the chained keys.
  */
 import { type BuildContext, logLine } from './context.js';
+import { type ImageAccess, type ParentLookup, resolveParent } from './parents/resolve-parent.js';
 import { planBuild } from './plan.js';
-import { type BuildLookup, resolveComponentBuilds, resolveParentTree } from './resolve.js';
+import { resolveComponentBuilds } from './resolve.js';
 
 export async function resolveBuildInputs(
   ctx: BuildContext,
-  lookup: BuildLookup,
+  lookup: ParentLookup,
   signal: AbortSignal,
+  access?: ImageAccess,
 ): Promise<void> {
   const reference = String(ctx.recipe.parentImage ?? '');
   const components = await resolveComponentBuilds(lookup, ctx.recipe);
-  const parent = await resolveParentTree(reference, {
+  const parent = await resolveParent(reference, {
+    lookup,
+    account: ctx.request.account,
+    region: ctx.request.region,
+    dataDir: ctx.paths.dataDir,
     cacheDir: ctx.paths.cacheDir,
+    access,
     signal,
     log: (line) => void logLine(ctx, 'ResolveParent', line),
   });
@@ -28,10 +36,16 @@ export async function resolveBuildInputs(
     layerCache: ctx.request.layerCache,
   });
   const resolvedReferences = {
-    parentImage: { reference, resolved: parent.resolved, digest: parent.digest },
+    parentImage: {
+      reference,
+      resolved: parent.resolved,
+      digest: parent.digest,
+      ...(parent.via?.length ? { via: parent.via } : {}),
+    },
     components: components.map((c) => ({ reference: c.reference, resolved: c.arn })),
   };
   await ctx.emit({ kind: 'image', members: { resolvedReferences } });
-  await logLine(ctx, 'Resolve', `parent ${reference} → ${parent.resolved}`);
+  for (const hop of parent.via ?? []) await logLine(ctx, 'Resolve', `parent ${hop}`);
+  await logLine(ctx, 'Resolve', `parent ${reference} → ${parent.resolved} (${parent.digest})`);
   for (const c of components) await logLine(ctx, 'Resolve', `component ${c.reference} → ${c.arn}`);
 }

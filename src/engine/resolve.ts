@@ -8,6 +8,7 @@ import { statSync } from 'node:fs';
 import { parseArn } from '../core/arn.js';
 import { KilnError, invalidValue } from '../core/errors.js';
 import { compareVersions, type SemanticVersion } from '../core/semver.js';
+import type { ImageLayer } from '../images/oci.js';
 import { ensureDebianParent } from '../images/parents/debian.js';
 import type { ResourceRecord, ResourceScope } from '../store/store.js';
 import type { ResolvedComponent, ResolvedParent } from './plan.js';
@@ -28,6 +29,10 @@ export interface ParentTree extends ResolvedParent {
   readonly sourceDateEpoch: number;
   /** For the base layer's cache: the parent tree's own key. */
   readonly treeKey: string;
+  /** An image parent's own layers, bottom first: the child image starts with them (no base layer). */
+  readonly layers?: readonly ImageLayer[];
+  /** How the reference was followed (`ssm:/base = ami-… (version 2)`, `ami-… = arn…`). */
+  readonly via?: readonly string[];
 }
 
 const versionOf = (r: ResourceRecord): SemanticVersion => {
@@ -114,14 +119,14 @@ export interface ParentOptions {
   readonly log?: (line: string) => void;
 }
 
-/** `debian:<suite>` → the cached mmdebstrap tree (built on first use). Other parents are refused clearly. */
+/** `debian:<suite>` → the cached mmdebstrap tree (built on first use); other parents: parents/resolve-parent.ts. */
 export async function resolveParentTree(reference: string, options: ParentOptions): Promise<ParentTree> {
   const suite = DEBIAN.exec(reference)?.[1];
   if (suite === undefined) {
     throw invalidValue(
       'parentImage',
-      `'${reference}' is not a parent Kiln can build from yet.`,
-      'Use debian:<suite> (e.g. debian:bookworm); imported images and image ARNs as parents are a later issue.',
+      `'${reference}' is not a Debian suite.`,
+      'Use debian:<suite> (e.g. debian:bookworm); resolveParent handles image ARNs, ami-… ids and ssm: parameters.',
     );
   }
   const tree = await ensureDebianParent({

@@ -113,7 +113,13 @@ export async function unmountTree(target: string): Promise<string[]> {
   for (const point of mountsUnder(target)) {
     const result = await runProcess([umount, point]);
     if (result.exitCode === 0) continue;
-    await runChecked([umount, '--lazy', point]);
+    // Another cleaner (a concurrent reaper, the kernel after the last user left) may have
+    // unmounted it since we listed it: gone is what we wanted.
+    if (!mountsUnder(point).includes(point)) continue;
+    const detach = await runProcess([umount, '--lazy', point]);
+    if (detach.exitCode !== 0 && mountsUnder(point).includes(point)) {
+      await runChecked([umount, '--lazy', point]);
+    }
     lazy.push(point);
   }
   return lazy;

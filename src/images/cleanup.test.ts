@@ -92,3 +92,10 @@ test('parseListing reads NUL-separated find records; the script lists every sect
     assert.ok(script.includes(`'${root}'`), root);
   }
 });
+
+test('a caller can skip a section without a marker (bind-mounted apt caches)', () => {
+  const plan = planCleanup(tree, '/tmp', ['apt_files']);
+  assert.deepEqual(plan.skipped, ['apt_files']);
+  assert.ok(!plan.remove.includes('/var/cache/apt/pkgcache.bin'));
+  assert.ok(plan.remove.includes('/var/log/amazon/ssm'), 'other sections still run');
+});

@@ -69,10 +69,14 @@ const nameOf = (path: string): string => path.slice(path.lastIndexOf('/') + 1);
 const under = (path: string, dir: string): boolean => path.startsWith(`${dir}/`);
 
 /** Decides what to remove and truncate from a listing of the instance (pure). */
-export function planCleanup(listing: readonly ListedPath[], workingDirectory = '/tmp'): CleanupPlan {
+export function planCleanup(
+  listing: readonly ListedPath[],
+  workingDirectory = '/tmp',
+  alwaysSkip: readonly CleanupSection[] = [],
+): CleanupPlan {
   const files = new Map(listing.map((p) => [p.path, p.type]));
   const marker = (s: CleanupSection) => files.has(`${workingDirectory}/skip_cleanup_${s}`);
-  const skipped = CLEANUP_SECTIONS.filter(marker);
+  const skipped = CLEANUP_SECTIONS.filter((s) => marker(s) || alwaysSkip.includes(s));
   const on = (s: CleanupSection) => !skipped.includes(s);
   const remove = new Set<string>();
   const truncate = new Set<string>(['/etc/machine-id']);
@@ -168,7 +172,12 @@ export interface CleanupResult {
 /** Lists, plans and applies the cleanup inside a running instance (before its changes are captured). */
 export async function cleanInstance(
   instance: Instance,
-  options: { workingDirectory?: string; signal?: AbortSignal } = {},
+  options: {
+    workingDirectory?: string;
+    signal?: AbortSignal;
+    /** Sections to skip whatever the markers say (e.g. apt_files when the apt caches are bind mounts). */
+    skip?: readonly CleanupSection[];
+  } = {},
 ): Promise<CleanupResult> {
   const started = performance.now();
   const workingDirectory = (options.workingDirectory ?? '/tmp').replace(/\/+$/, '') || '/';
@@ -184,6 +193,7 @@ export async function cleanInstance(
   const plan = planCleanup(
     parseListing(await run(['sh', '-c', listingScript(workingDirectory)])),
     workingDirectory,
+    options.skip,
   );
   if (plan.remove.length > 0) await run(['rm', '-rf', '--', ...plan.remove]);
   if (plan.truncate.length > 0) await run(['truncate', '-s', '0', '--', ...plan.truncate]);

@@ -27,7 +27,11 @@ export interface LaunchSpec {
    * boots a copy-on-write overlay of it.
    */
   disk?: string;
-  /** CPU and memory of the instance; backends that cannot enforce limits ignore it. Default: the backend's own. */
+  /**
+   * CPU and memory of the instance. bwrap: its own cgroup with those limits (launch fails,
+   * naming what is missing, where cgroups cannot be used); without it, no limits. qemu: the
+   * VM's size. Default: the backend's own.
+   */
   instanceType?: InstanceType;
 }
 

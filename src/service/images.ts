@@ -6,6 +6,7 @@ import { bodyField, compileFilters } from './filters.js';
 import { listByOwner } from './owners.js';
 import { listBuilds } from './builds.js';
 import { policyHandlers } from './policy-handlers.js';
+import { deleteImageBuild } from './executions/control.js';
 import { compact, resolveVersioned } from './resources.js';
 
 const READ = 'imagebuilder:GetImage';
@@ -117,7 +118,7 @@ const deleteImage: Handler = async (deps, ctx, input) => {
       hint: 'Cancel it with CancelImageCreation first.',
     });
   }
-  await deps.store.delete(r.arn);
+  await deleteImageBuild(deps, r);
   return { requestId: ctx.requestId, imageBuildVersionArn: r.arn };
 };
 

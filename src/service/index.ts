@@ -5,8 +5,10 @@ import { COMPONENT_HANDLERS } from './components.js';
 import { DISTRIBUTION_HANDLERS, INFRASTRUCTURE_HANDLERS } from './configurations.js';
 import { CONTAINER_RECIPE_HANDLERS } from './container-recipes.js';
 import type { Handler } from './context.js';
+import { EXECUTION_HANDLERS } from './executions/index.js';
 import { IMAGE_RECIPE_HANDLERS } from './image-recipes.js';
 import { IMAGE_HANDLERS } from './images.js';
+import { IMPORT_HANDLERS } from './imports.js';
 import { LIFECYCLE_POLICY_HANDLERS } from './lifecycle-policies.js';
 import { PIPELINE_HANDLERS } from './pipelines.js';
 import { TAG_HANDLERS } from './tags.js';
@@ -23,6 +25,8 @@ const IMPLEMENTED: Record<string, Handler> = {
   ...LIFECYCLE_POLICY_HANDLERS,
   ...TAG_HANDLERS,
   ...IMAGE_HANDLERS,
+  ...IMPORT_HANDLERS,
+  ...EXECUTION_HANDLERS,
 };
 
 /** An operation of the model this server does not carry out: a typed 4xx naming it. */

@@ -33,6 +33,7 @@ import {
   ListImageBuildVersionsCommand,
   ListImagePipelinesCommand,
   ListImageRecipesCommand,
+  ListImageScanFindingsCommand,
   ListImagesCommand,
   ListInfrastructureConfigurationsCommand,
   ListLifecyclePoliciesCommand,
@@ -608,12 +609,17 @@ describe('recipes, configurations, pipelines, workflows, lifecycle policies, tag
       client.send(
         new CreateImageCommand({
           imageRecipeArn: `${A}:image-recipe/golden/1.0.1`,
-          infrastructureConfigurationArn: `${A}:infrastructure-configuration/x`,
+          infrastructureConfigurationArn: `${A}:infrastructure-configuration/missing`,
           clientToken: t(),
         }),
       ),
+      'InvalidParameterValueException',
+      /infrastructureConfigurationArn/,
+    );
+    await rejects(
+      client.send(new ListImageScanFindingsCommand({})),
       'InvalidRequestException',
-      /CreateImage/,
+      /ListImageScanFindings/,
     );
   });
 });

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ImagebuilderClient } from '@aws-sdk/client-imagebuilder';
 import { readProfileCredentials } from '../../src/config/credentials.js';
+import { testCacheDir } from './debian.js';
 
 export const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
 export const KILN_BIN = join(REPO_ROOT, 'bin', 'kiln.js');
@@ -37,6 +38,8 @@ export async function startServerProcess(options: StartServerOptions = {}): Prom
   const env: Record<string, string | undefined> = { ...process.env };
   delete env.KILN_ACCESS_KEY_ID;
   delete env.KILN_SECRET_ACCESS_KEY;
+  // Builds share the test run's cached Debian trees, package and layer caches.
+  env.KILN_CACHE_DIR ??= testCacheDir();
   Object.assign(env, options.env ?? {});
   const child = spawn(
     process.execPath,

@@ -3,14 +3,19 @@ import { applyVerb } from './apply.js';
 import { componentVerbs } from './component.js';
 import { containerRecipeVerbs } from './container-recipe.js';
 import { distVerbs } from './dist.js';
+import { imageVerbs } from './image.js';
+import { imageImportVerb } from './image-import.js';
 import { infraVerbs } from './infra.js';
 import { instanceVerbs } from './instance.js';
 import { lifecyclePolicyVerbs } from './lifecycle-policy.js';
+import { logsVerb, pipelineStartVerb } from './logs.js';
+import { parameterVerbs } from './parameter.js';
 import { pipelineVerbs } from './pipeline.js';
 import { recipeVerbs } from './recipe.js';
 import { serverVerb } from './server.js';
 import { toeRunVerb } from './toe-run.js';
 import { toeValidateVerb } from './toe-validate.js';
+import { topicVerbs } from './topic.js';
 import { workflowVerbs } from './workflow.js';
 
 /** Every verb of the `kiln` command. Add one import and one entry per verb file. */
@@ -23,6 +28,12 @@ export const VERBS: readonly Verb[] = [
   ...infraVerbs,
   ...distVerbs,
   ...pipelineVerbs,
+  pipelineStartVerb,
+  ...imageVerbs,
+  imageImportVerb,
+  ...parameterVerbs,
+  logsVerb,
+  ...topicVerbs,
   ...workflowVerbs,
   ...lifecyclePolicyVerbs,
   toeValidateVerb,

@@ -1,12 +1,18 @@
 /** The workflow step actions Kiln implements for image builds, by action name (api.md §8.3). */
 import type { ActionRegistry } from '../../workflows/runner.js';
 import type { BuildContext } from '../context.js';
+import type { ParentLookup } from '../parents/resolve-parent.js';
+import { applyImageConfigurationsAction } from './apply-image-configurations.js';
 import { collectImageMetadataAction } from './collect-image-metadata.js';
 import { createImageAction } from './create-image.js';
 import { distributeImageAction } from './distribute-image.js';
 import { executeComponentsAction } from './execute-components.js';
+import { parameterStoreOf } from './image-parameters.js';
 import { launchInstanceAction } from './launch-instance.js';
+import { modifyImageAttributesAction } from './modify-image-attributes.js';
 import { notSupportedAction } from './not-supported.js';
+import { registerImageAction } from './register-image.js';
+import { runCommandAction } from './run-command.js';
 import { sanitizeInstanceAction } from './sanitize-instance.js';
 import { terminateInstanceAction } from './terminate-instance.js';
 import { waitForSsmAgentAction } from './wait-for-ssm-agent.js';
@@ -14,7 +20,15 @@ import { waitForSsmAgentAction } from './wait-for-ssm-agent.js';
 const WINDOWS = 'it is Windows-only, and Kiln builds Linux images';
 const LATER = 'this is a later issue (see docs/architecture.md, "Build engine")';
 
-export function buildActions(ctx: BuildContext, regions: readonly string[]): ActionRegistry {
+/**
+ * `store`: the engine's store; when it can write documents (the server's Store),
+ * ApplyImageConfigurations writes SSM parameter targets into Kiln's parameter store.
+ */
+export function buildActions(
+  ctx: BuildContext,
+  regions: readonly string[],
+  store?: ParentLookup,
+): ActionRegistry {
   return {
     LaunchInstance: launchInstanceAction(ctx),
     WaitForSSMAgent: waitForSsmAgentAction(ctx),
@@ -28,15 +42,12 @@ export function buildActions(ctx: BuildContext, regions: readonly string[]): Act
     DistributeImage: distributeImageAction(ctx, regions),
     RunSysPrep: notSupportedAction('RunSysPrep', WINDOWS),
     CreateImageFromIso: notSupportedAction('CreateImageFromIso', 'Kiln does not install from ISO images'),
-    RegisterImage: notSupportedAction(
-      'RegisterImage',
-      'it registers EC2 snapshots, which Kiln does not have',
-    ),
+    RegisterImage: registerImageAction(ctx),
     ExecuteStateMachine: notSupportedAction('ExecuteStateMachine', 'Kiln has no Step Functions'),
-    RunCommand: notSupportedAction('RunCommand', 'Kiln has no SSM documents; use a component'),
+    RunCommand: runCommandAction(ctx),
     CollectImageScanFindings: notSupportedAction('CollectImageScanFindings', `the scanner is ${LATER}`),
-    ModifyImageAttributes: notSupportedAction('ModifyImageAttributes', `launch permissions are ${LATER}`),
-    ApplyImageConfigurations: notSupportedAction('ApplyImageConfigurations', `launch templates are ${LATER}`),
+    ModifyImageAttributes: modifyImageAttributesAction(ctx),
+    ApplyImageConfigurations: applyImageConfigurationsAction(ctx, parameterStoreOf(store)),
     DistributeContainerImage: notSupportedAction('DistributeContainerImage', `registry pushes are ${LATER}`),
   };
 }

@@ -1,15 +1,19 @@
 import type { ActionHandler } from '../../workflows/runner.js';
 import type { BuildContext } from '../context.js';
 import { endInstance, launchInstance } from '../instances.js';
+import { launchVmTestInstance } from '../vm-test.js';
 
 /**
  * LaunchInstance: BUILD launches from the parent tree; TEST launches a fresh instance from the
- * captured image's layers, never the build instance. Rollback ends it: kept for
+ * captured image's layers, never the build instance — or, with a QEMU instance type, boots the
+ * image's bootable disk in a VM (vm-test.ts). Rollback ends it: kept for
  * `kiln instance shell` when the build failed and `terminateInstanceOnFailure` is false.
  */
 export function launchInstanceAction(ctx: BuildContext): ActionHandler {
   return {
     async run() {
+      const vm = ctx.stage === 'TEST' ? ctx.infra.vmTestType : undefined;
+      if (vm) return { instanceId: (await launchVmTestInstance(ctx, vm)).id };
       let lowers: readonly string[];
       if (ctx.stage === 'BUILD') {
         if (!ctx.parent) throw new Error('the parent image was not resolved');

@@ -11,6 +11,9 @@ export function sanitizeInstanceAction(ctx: BuildContext): ActionHandler {
       const result = await cleanInstance(entry.instance, {
         workingDirectory: String(ctx.recipe.workingDirectory ?? '/tmp'),
         signal: actx.signal,
+        // Build instances see the shared apt caches through bind mounts (never part of a layer):
+        // emptying them here would empty every later build's package cache.
+        skip: ['apt_files'],
       });
       const { remove, truncate } = result.plan;
       await logLine(

@@ -9,6 +9,14 @@ import { runProcess } from '../../host/process.js';
 import { requireTool } from '../../host/tools.js';
 import type { ExecOptions, ExecResult, Instance, InstanceBackend, LaunchSpec } from '../backend.js';
 import { bwrapArgs, execEnv, type SandboxLayout } from './args.js';
+import {
+  type CgroupPlan,
+  createCgroups,
+  joinCgroupArgv,
+  planCgroups,
+  readCgroupFacts,
+  removeCgroups,
+} from './limits.js';
 import { RecordFile } from './registry.js';
 
 export interface BwrapBackendOptions {
@@ -39,6 +47,7 @@ class BwrapInstance implements Instance {
     private readonly spec: LaunchSpec,
     private readonly record: RecordFile,
     private readonly bwrap: string,
+    private readonly cgroups: CgroupPlan | undefined,
   ) {
     this.rootDir = layout.mergedDir;
     this.upperDir = join(scratch, 'upper');
@@ -49,21 +58,19 @@ class BwrapInstance implements Instance {
     const controller = new AbortController();
     const signal = options.signal ? AbortSignal.any([options.signal, controller.signal]) : controller.signal;
     let pid: number | undefined;
-    const done = runProcess(
-      [this.bwrap, ...bwrapArgs(this.layout, options.cwd ?? this.spec.workDir ?? '/', argv)],
-      {
-        env: execEnv(this.spec.env, options.env),
-        input: options.input,
-        signal,
-        timeoutMs: options.timeoutMs,
-        onStdoutLine: options.onStdoutLine,
-        onStderrLine: options.onStderrLine,
-        onSpawn: (p) => {
-          pid = p;
-          void this.record.addExec(p);
-        },
+    const command = [this.bwrap, ...bwrapArgs(this.layout, options.cwd ?? this.spec.workDir ?? '/', argv)];
+    const done = runProcess(this.cgroups ? joinCgroupArgv(this.cgroups.procsFiles, command) : command, {
+      env: execEnv(this.spec.env, options.env),
+      input: options.input,
+      signal,
+      timeoutMs: options.timeoutMs,
+      onStdoutLine: options.onStdoutLine,
+      onStderrLine: options.onStderrLine,
+      onSpawn: (p) => {
+        pid = p;
+        void this.record.addExec(p);
       },
-    );
+    });
     const entry = { controller, done };
     this.running.add(entry);
     try {
@@ -78,6 +85,7 @@ class BwrapInstance implements Instance {
     this.stopping ??= (async () => {
       for (const { controller } of this.running) controller.abort(new Error(`instance ${this.id} stopped`));
       await Promise.allSettled([...this.running].map((r) => r.done));
+      if (this.cgroups) await removeCgroups(this.cgroups.dirs);
       await unmountTree(this.scratch);
       await removeTree(this.scratch);
       await this.record.remove();
@@ -99,14 +107,22 @@ export class BwrapBackend implements InstanceBackend {
   async launch(spec: LaunchSpec): Promise<Instance> {
     const bwrap = requireTool('bwrap', 'bubblewrap');
     const id = hexId('i');
+    // Limits only when asked for: an instance type means a cgroup (or a clear failure).
+    const cgroups = spec.instanceType && planCgroups(readCgroupFacts(), id, spec.instanceType);
     const parent = this.options.scratchDir ?? join(scratchRoot({ memory: true }), 'instances');
     await mkdir(parent, { recursive: true });
     const scratch = await makeTempDir(`${id}-`, { parent });
     const mergedDir = join(scratch, 'merged');
-    const record = new RecordFile(this.options.stateDir, { id, scratchDir: scratch, mergedDir });
+    const record = new RecordFile(this.options.stateDir, {
+      id,
+      scratchDir: scratch,
+      mergedDir,
+      ...(cgroups ? { cgroups: [...cgroups.dirs] } : {}),
+    });
     try {
       // Recorded before mounting, so a crash right after the mount is still reapable.
       await record.save();
+      if (cgroups) await createCgroups(cgroups);
       for (const d of ['upper', 'work', 'merged', 'tmp', 'run']) await mkdir(join(scratch, d));
       await chmod(join(scratch, 'tmp'), 0o1777);
       // Debian's /var/lock points at /run/lock, which a booted system creates in its /run tmpfs.
@@ -128,8 +144,9 @@ export class BwrapBackend implements InstanceBackend {
         resolvConf: spec.network === 'host' ? hostResolvConf(mergedDir) : undefined,
         privileged: hasCapability('CAP_SYS_ADMIN'),
       };
-      return new BwrapInstance(id, scratch, layout, spec, record, bwrap);
+      return new BwrapInstance(id, scratch, layout, spec, record, bwrap, cgroups);
     } catch (err) {
+      if (cgroups) await removeCgroups(cgroups.dirs);
       await unmountTree(scratch);
       await removeTree(scratch);
       await record.remove();

@@ -3,6 +3,7 @@ import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { removeTree, writeFileAtomic } from '../../host/fs.js';
 import { unmountTree } from '../../host/mount.js';
+import { removeCgroups } from './limits.js';
 import { isAlive, type ProcessIdentity, processIdentity, processTree } from '../../host/proc.js';
 
 /** What a later process needs to clean up an instance whose owner died: one file per instance. */
@@ -13,6 +14,8 @@ export interface InstanceRecord {
   mergedDir: string;
   /** The bwrap processes of running execs. */
   execs: ProcessIdentity[];
+  /** The instance's cgroups (limits.ts), when it has limits. */
+  cgroups?: string[];
 }
 
 const recordPath = (stateDir: string, id: string): string => join(stateDir, `${id}.json`);
@@ -89,6 +92,7 @@ export async function reapStaleInstances(stateDir: string): Promise<string[]> {
     }
     if (isAlive(record.owner)) continue;
     killExecs(record.execs);
+    if (record.cgroups) await removeCgroups(record.cgroups);
     await unmountTree(record.scratchDir);
     await removeTree(record.scratchDir);
     await rm(join(stateDir, name), { force: true });

@@ -8,6 +8,7 @@ import { hasCapability } from '../../host/proc.js';
 import { requireTool } from '../../host/tools.js';
 import type { Instance } from '../backend.js';
 import { bwrapArgs, execEnv } from './args.js';
+import { removeCgroups } from './limits.js';
 
 /** A bwrap instance kept after its launching process ended (`kiln toe run --keep`). */
 export interface KeptInstance {
@@ -68,6 +69,11 @@ export async function findKeptInstance(keptDir: string, id: string): Promise<Kep
 
 /** Ends a kept instance: unmounts its overlay and removes its scratch folder and records. */
 export async function stopKeptInstance(keptDir: string, kept: KeptInstance): Promise<void> {
+  const backendRecord = join(keptDir, `${kept.id}.backend-record`);
+  if (existsSync(backendRecord)) {
+    const { cgroups } = JSON.parse(await readFile(backendRecord, 'utf8')) as { cgroups?: string[] };
+    if (cgroups) await removeCgroups(cgroups);
+  }
   await unmountTree(kept.scratchDir);
   await removeTree(kept.scratchDir);
   await rm(join(keptDir, `${kept.id}.backend-record`), { force: true });

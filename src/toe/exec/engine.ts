@@ -117,7 +117,7 @@ async function execute(options: ToeRunOptions, nesting: Nesting): Promise<ToeRun
       state.reboots += 1;
       logs.console(`Executor: rebooting the instance (reboot ${state.reboots}); state saved in ${stateDir}`);
       await saveRunState(stateDir, state);
-      await restartInstance(options.fs);
+      await restartInstance(options.fs, options.instance, options.signal);
       state = await loadRunState(stateDir);
       logs.console('Executor: resumed after reboot');
     }
