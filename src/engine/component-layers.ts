@@ -46,7 +46,11 @@ const sameLowers = (a: readonly string[], b: readonly string[]) =>
  * the source of truth, so a store without the entry's blob (another data directory made the
  * entry) captures it again from the tree.
  */
-async function layerInStore(ctx: BuildContext, cached: CachedLayer, signal: AbortSignal): Promise<Layer> {
+export async function layerInStore(
+  ctx: BuildContext,
+  cached: CachedLayer,
+  signal: AbortSignal,
+): Promise<Layer> {
   if (await ctx.blobs.has(cached.layer.digest)) return cached.layer;
   const sourceDateEpoch = (ctx.parent as NonNullable<BuildContext['parent']>).sourceDateEpoch;
   return captureLayer(cached.treeDir, ctx.blobs, { sourceDateEpoch, signal });

@@ -3,13 +3,19 @@
  * buildah, the same caches): the Dockerfile template's placeholders are expanded, `FROM` is the
  * resolved parent tree, `RUN` runs in the build instance, the components run with the AWSTOE
  * executor where `{{{ imagebuilder:components }}}` stands, and ENV/WORKDIR/CMD/ENTRYPOINT/
- * LABEL/USER become the image config. The result is one layer on top of the parent's.
+ * LABEL/USER become the image config. The Dockerfile's changes are one layer on top of the
+ * parent's, cached under a key chained from the components' keys and the expanded Dockerfile,
+ * so a rebuild with nothing changed runs nothing.
  */
+import { posix } from 'node:path';
+import { captureLayer } from '../images/layers.js';
 import type { ImageConfigOptions } from '../images/oci.js';
 import { captureImage } from './capture.js';
+import { layerInStore } from './component-layers.js';
 import { runComponentPhases } from './component-run.js';
 import { type BuildContext, type BuildInstance, logLine } from './context.js';
-import { withAptCaches } from './instances.js';
+import { relaunch, withAptCaches } from './instances.js';
+import { chainKey, documentDigest, type KeyInputs } from './plan.js';
 
 export type DockerInstruction =
   | { readonly op: 'FROM'; readonly image: string }
@@ -77,6 +83,81 @@ export function parseDockerfile(text: string): DockerInstruction[] {
   return out;
 }
 
+const PATH_ENV = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+type ContainerConfig = ImageConfigOptions & { env: string[]; labels: Record<string, string> };
+
+/** ENV, LABEL, WORKDIR, USER, CMD and ENTRYPOINT: the image config, whether or not RUN runs. */
+function applyConfig(config: ContainerConfig, ins: DockerInstruction): void {
+  if (ins.op === 'ENV') {
+    for (const [k, v] of ins.pairs)
+      config.env = [...config.env.filter((e) => !e.startsWith(`${k}=`)), `${k}=${v}`];
+  } else if (ins.op === 'LABEL') Object.assign(config.labels, Object.fromEntries(ins.pairs));
+  else if (ins.op === 'WORKDIR') config.workingDir = posix.resolve(config.workingDir ?? '/', ins.value);
+  else if (ins.op === 'USER') config.user = ins.value;
+  else if (ins.op === 'CMD') config.cmd = [...ins.argv];
+  else if (ins.op === 'ENTRYPOINT') config.entrypoint = [...ins.argv];
+}
+
+async function run(
+  ctx: BuildContext,
+  entry: BuildInstance,
+  argv: string[],
+  label: string,
+  options: { env: Record<string, string>; cwd: string },
+  signal: AbortSignal,
+): Promise<void> {
+  const result = await withAptCaches(ctx, entry, signal, () =>
+    entry.instance.exec(argv, {
+      ...options,
+      signal,
+      onStdoutLine: (l) => void logLine(ctx, 'Dockerfile', l, 'stdout'),
+      onStderrLine: (l) => void logLine(ctx, 'Dockerfile', l, 'stderr'),
+    }),
+  );
+  if (result.exitCode !== 0)
+    throw new Error(
+      `${label} exited ${result.exitCode}: ${result.stderr.trim().split('\n').slice(-10).join('\n')}`,
+    );
+}
+
+/** Runs RUN lines and the components in the build instance, in Dockerfile order. */
+async function runDockerfile(
+  ctx: BuildContext,
+  entry: BuildInstance,
+  instructions: readonly DockerInstruction[],
+  signal: AbortSignal,
+): Promise<void> {
+  const config: ContainerConfig = { created: 0, env: [], labels: {} };
+  for (const ins of instructions) {
+    signal.throwIfAborted();
+    applyConfig(config, ins);
+    const env = Object.fromEntries(
+      [PATH_ENV, ...config.env].map((e) => e.split(/=(.*)/s).slice(0, 2) as [string, string]),
+    );
+    // Docker creates a WORKDIR that does not exist yet.
+    if (ins.op === 'WORKDIR')
+      await run(
+        ctx,
+        entry,
+        ['mkdir', '-p', config.workingDir as string],
+        `WORKDIR ${ins.value}`,
+        { env, cwd: '/' },
+        signal,
+      );
+    else if (ins.op === 'RUN') {
+      await logLine(ctx, 'Dockerfile', `RUN ${ins.command}`);
+      const cwd = config.workingDir ?? '/';
+      await run(ctx, entry, ['/bin/sh', '-c', ins.command], `RUN ${ins.command}`, { env, cwd }, signal);
+    } else if (ins.op === 'COMPONENTS') {
+      for (const planned of ctx.plan?.components ?? [])
+        await withAptCaches(ctx, entry, signal, () =>
+          runComponentPhases(ctx, entry.id, planned.component, ['build', 'validate'], signal),
+        );
+    }
+  }
+}
+
 export async function buildContainerImage(
   ctx: BuildContext,
   entry: BuildInstance,
@@ -86,48 +167,55 @@ export async function buildContainerImage(
   if (typeof template !== 'string')
     throw new Error('dockerfileTemplateData is required (dockerfileTemplateUri is a later issue)');
   const parentImage = String(ctx.recipe.parentImage);
-  const instructions = parseDockerfile(expandDockerfileTemplate(template, parentImage));
-  const config: ImageConfigOptions & { env: string[]; labels: Record<string, string> } = {
-    created: 0,
-    env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'],
-    labels: {},
-  };
-  let cwd = '/';
-  for (const ins of instructions) {
-    signal.throwIfAborted();
+  const dockerfile = expandDockerfileTemplate(template, parentImage);
+  const instructions = parseDockerfile(dockerfile);
+  for (const ins of instructions)
     if (ins.op === 'FROM' && ins.image !== parentImage)
       throw new Error(`FROM ${ins.image}: only the recipe's parentImage (${parentImage}) can be built from`);
-    if (ins.op === 'RUN') {
-      await logLine(ctx, 'Dockerfile', `RUN ${ins.command}`);
-      const env = Object.fromEntries(
-        config.env.map((e) => e.split(/=(.*)/s).slice(0, 2) as [string, string]),
-      );
-      const result = await withAptCaches(ctx, entry, signal, () =>
-        entry.instance.exec(['/bin/sh', '-c', ins.command], {
-          env,
-          cwd,
-          signal,
-          onStdoutLine: (l) => void logLine(ctx, 'Dockerfile', l, 'stdout'),
-          onStderrLine: (l) => void logLine(ctx, 'Dockerfile', l, 'stderr'),
-        }),
-      );
-      if (result.exitCode !== 0)
-        throw new Error(
-          `RUN ${ins.command} exited ${result.exitCode}: ${result.stderr.trim().split('\n').slice(-10).join('\n')}`,
-        );
-    } else if (ins.op === 'COMPONENTS') {
-      for (const planned of ctx.plan?.components ?? [])
-        await withAptCaches(ctx, entry, signal, () =>
-          runComponentPhases(ctx, entry.id, planned.component, ['build', 'validate'], signal),
-        );
-    } else if (ins.op === 'ENV') {
-      for (const [k, v] of ins.pairs)
-        config.env = [...config.env.filter((e) => !e.startsWith(`${k}=`)), `${k}=${v}`];
-    } else if (ins.op === 'LABEL') Object.assign(config.labels, Object.fromEntries(ins.pairs));
-    else if (ins.op === 'WORKDIR') cwd = config.workingDir = ins.value;
-    else if (ins.op === 'USER') config.user = ins.value;
-    else if (ins.op === 'CMD') config.cmd = [...ins.argv];
-    else if (ins.op === 'ENTRYPOINT') config.entrypoint = [...ins.argv];
+  const config: ContainerConfig = { created: 0, env: [PATH_ENV], labels: {} };
+  for (const ins of instructions) applyConfig(config, ins);
+
+  const parent = ctx.parent as NonNullable<BuildContext['parent']>;
+  const plan = ctx.plan;
+  if (!plan) throw new Error('the build was not planned');
+  // The components' chained keys cover the parent, their documents and parameters.
+  const keyInputs: KeyInputs = {
+    previousKey: plan.components.at(-1)?.cacheKey ?? parent.digest,
+    documentDigest: documentDigest(dockerfile),
+    parametersDigest: '',
+    externalState: ctx.infra.network === 'host' ? parent.mirrorState : '',
+  };
+  const key = chainKey(keyInputs);
+  const hit = plan.layerCache ? await ctx.layers.get(key) : undefined;
+  if (hit) {
+    const layer = await layerInStore(ctx, hit, signal);
+    ctx.componentLayers.push(layer);
+    await logLine(ctx, 'Dockerfile', `cached: the Dockerfile reuses layer ${layer.digest} (key ${key})`);
+    ctx.buildLowers = [hit.treeDir, ...ctx.buildLowers];
+  } else {
+    const why = plan.layerCache
+      ? 'no layer for this Dockerfile, parent and components yet'
+      : 'layer cache turned off for this build';
+    await logLine(ctx, 'Dockerfile', `not cached: ${why}; running the Dockerfile`);
+    await runDockerfile(ctx, entry, instructions, signal);
+    const layer = await captureLayer(entry.instance.upperDir, ctx.blobs, {
+      sourceDateEpoch: parent.sourceDateEpoch,
+      signal,
+    });
+    const cached = await ctx.layers.put(
+      { key, layer, componentArn: 'kiln:dockerfile', keyInputs, createdAt: ctx.clock.now() },
+      entry.instance.upperDir,
+      signal,
+    );
+    ctx.componentLayers.push(cached.layer === layer ? layer : await layerInStore(ctx, cached, signal));
+    ctx.buildLowers = [cached.treeDir, ...ctx.buildLowers];
+    await logLine(
+      ctx,
+      'Dockerfile',
+      `layer ${layer.digest} captured: ${layer.entries} entries, ${layer.size} bytes compressed`,
+    );
   }
+  // Both ways the instance now stands on the Dockerfile's layer, so the image is the same.
+  await relaunch(ctx, entry, ctx.buildLowers);
   await captureImage(ctx, entry, signal, { disks: false, config });
 }

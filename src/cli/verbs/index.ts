@@ -5,8 +5,10 @@ import { containerRecipeVerbs } from './container-recipe.js';
 import { distVerbs } from './dist.js';
 import { imageVerbs } from './image.js';
 import { imageImportVerb } from './image-import.js';
+import { imageVerifyVerb } from './image-verify.js';
 import { infraVerbs } from './infra.js';
 import { instanceVerbs } from './instance.js';
+import { keyExportVerb } from './key.js';
 import { lifecyclePolicyVerbs } from './lifecycle-policy.js';
 import { logsVerb, pipelineStartVerb } from './logs.js';
 import { parameterVerbs } from './parameter.js';
@@ -31,6 +33,8 @@ export const VERBS: readonly Verb[] = [
   pipelineStartVerb,
   ...imageVerbs,
   imageImportVerb,
+  imageVerifyVerb,
+  keyExportVerb,
   ...parameterVerbs,
   logsVerb,
   ...topicVerbs,

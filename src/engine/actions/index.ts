@@ -5,6 +5,7 @@ import type { ParentLookup } from '../parents/resolve-parent.js';
 import { applyImageConfigurationsAction } from './apply-image-configurations.js';
 import { collectImageMetadataAction } from './collect-image-metadata.js';
 import { createImageAction } from './create-image.js';
+import { distributeContainerImageAction } from './distribute-container-image.js';
 import { distributeImageAction } from './distribute-image.js';
 import { executeComponentsAction } from './execute-components.js';
 import { parameterStoreOf } from './image-parameters.js';
@@ -48,6 +49,6 @@ export function buildActions(
     CollectImageScanFindings: notSupportedAction('CollectImageScanFindings', `the scanner is ${LATER}`),
     ModifyImageAttributes: modifyImageAttributesAction(ctx),
     ApplyImageConfigurations: applyImageConfigurationsAction(ctx, parameterStoreOf(store)),
-    DistributeContainerImage: notSupportedAction('DistributeContainerImage', `registry pushes are ${LATER}`),
+    DistributeContainerImage: distributeContainerImageAction(ctx, regions),
   };
 }
