@@ -21,6 +21,7 @@ import {
   type OciImage,
   writeOciImage,
 } from '../images/oci.js';
+import { signCapturedImage } from './sign-image.js';
 import { type BuildContext, type BuildInstance, type CapturedImage, logLine } from './context.js';
 import { cachedExport, linkTree } from './export-cache.js';
 import { chainKey } from './plan.js';
@@ -157,6 +158,7 @@ export async function captureImage(
     if (exported.cached) await logLine(ctx, 'CreateImage', `cached: exports of ${oci.manifestDigest} reused`);
     for (const name of ['image.oci.tar', 'oci'])
       await linkTree(join(exported.dir, name), join(staging, name), signal);
+    await timed(ctx, 'sign', () => signCapturedImage(ctx, join(staging, 'oci'), oci.manifestDigest));
     const sizeGiB = volumeSizeGiB(ctx.recipe.blockDeviceMappings as never);
     if (options.disks !== false) {
       const diskKey = createHash('sha256')

@@ -6,6 +6,9 @@ import { makeTempDir, removeTree } from '../../src/host/fs.js';
 import { mountsUnder } from '../../src/host/mount.js';
 import { runChecked } from '../../src/host/process.js';
 import { requireTool } from '../../src/host/tools.js';
+import type { Digest } from '../../src/images/blob-store.js';
+import { ensureSigningKey, parsePublicKey } from '../../src/signing/keys.js';
+import { verifyImage } from '../../src/signing/verify.js';
 import { sharedBookworm, testCacheDir } from '../support/debian.js';
 import {
   type BuildRecord,
@@ -80,6 +83,14 @@ test('builds nginx-golden: OCI archive, raw and qcow2 disks, tested on a fresh i
     (await runChecked(['skopeo', 'inspect', `oci-archive:${artifacts.ociArchive}`])).stdout,
   );
   assert.ok(inspect.Layers.length >= 3, 'base, component and cleanup layers');
+  // The layout is signed with the data directory's key, with a provenance attestation.
+  const key = await ensureSigningKey(dataDir);
+  const report = await verifyImage({
+    layoutDir: artifacts.ociLayout as string,
+    manifestDigest: artifacts.manifestDigest as Digest,
+    publicKey: parsePublicKey(key.publicKeyPem, 'the data directory key'),
+  });
+  assert.ok(report.ok, report.failures.join('; '));
   assert.match(await statNginx(artifacts.rawDisk as string), /Type: regular/);
   const fromQcow = join(dataDir, 'from-qcow2.raw');
   await runChecked([
