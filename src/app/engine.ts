@@ -7,6 +7,7 @@ import { type ImageAccess, parentIdentity } from '../engine/parents/resolve-pare
 import { policyAllows } from '../service/policies.js';
 import type { ParentIdentityResolver } from '../service/executions/dependencies.js';
 import type { Store } from '../store/store.js';
+import { s3SettingsFromEnv } from '../toe/exec/s3-env.js';
 import type { ExecutionEngine } from '../worker/engine-hooks.js';
 
 /**
@@ -18,6 +19,7 @@ export function kilnBuildEngine(
   config: Config,
   store: Store,
   clock: Clock,
+  env: Readonly<Record<string, string | undefined>>,
 ): {
   engine: ExecutionEngine;
   parents: ParentIdentityResolver;
@@ -25,6 +27,7 @@ export function kilnBuildEngine(
   // Another account's image may be a parent when its image policy grants GetImage.
   const imageAccess: ImageAccess = (image, account) =>
     image.account === account || policyAllows(image.policy, 'image', account, 'imagebuilder:GetImage');
+  const s3 = s3SettingsFromEnv(env);
   const engine = createImageBuildEngine({
     store,
     clock,
@@ -32,6 +35,7 @@ export function kilnBuildEngine(
     cacheDir: config.cacheDir,
     regions: config.regions,
     imageAccess,
+    ...(s3 ? { s3 } : {}),
   });
   const imagesDir = resolve(config.dataDir, 'images');
   return {

@@ -58,7 +58,7 @@ export async function startKilnServer(baseConfig: Config, options: StartOptions)
   const clock = options.clock ?? systemClock;
   const deps = { store, clock, config, fetchDocument };
   const logs = new ImageLogs(config.dataDir);
-  const real = options.engine === undefined ? kilnBuildEngine(config, store, clock) : undefined;
+  const real = options.engine === undefined ? kilnBuildEngine(config, store, clock, options.env) : undefined;
   const engine = options.engine === 'none' ? noEngine : (options.engine ?? real?.engine ?? noEngine);
   const parents = options.parents ?? real?.parents;
   const t = options.timings ?? {};

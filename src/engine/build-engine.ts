@@ -13,6 +13,7 @@ import type { InstanceBackend } from '../instances/backend.js';
 import { BwrapBackend, reapStaleInstances } from '../instances/bwrap/backend.js';
 import { StepActionInbox } from '../workflows/runner.js';
 import { buildActions } from './actions/index.js';
+import type { S3Settings } from '../toe/exec/module.js';
 import { type BuildContext, enginePaths, type EnginePaths, logLine } from './context.js';
 import type {
   BuildEvent,
@@ -39,6 +40,8 @@ export interface ImageBuildEngineDeps {
    * imagebuilder:GetImage); default: only its own images.
    */
   readonly imageAccess?: ImageAccess;
+  /** Where S3Download/S3Upload in components go; undefined makes them fail saying so. */
+  readonly s3?: S3Settings;
   readonly clock: Clock;
   /** Images, regions' artifact stores and build logs go here. */
   readonly dataDir: string;
@@ -92,6 +95,7 @@ function newContext(run: BuildRun): BuildContext {
     isContainer: image.containerRecipe !== undefined,
     paths: run.paths,
     clock: run.deps.clock,
+    ...(run.deps.s3 ? { s3: run.deps.s3 } : {}),
     backend: run.backend,
     blobs: new DirectoryBlobStore(join(run.paths.dataDir, 'blobs')),
     layers: new LayerCache(join(run.paths.cacheDir, 'layers')),

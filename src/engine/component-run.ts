@@ -76,6 +76,7 @@ export async function runComponentPhases(
       workingDirectory,
       onEvent,
       signal,
+      ...(ctx.s3 ? { s3: ctx.s3 } : {}),
     });
     await pending;
     signal.throwIfAborted();

@@ -12,6 +12,7 @@ import type { Instance, InstanceBackend } from '../instances/backend.js';
 import type { BuildEvent, BuildLogLine, ImageBuildRequest } from './image-build.js';
 import type { CompiledInfrastructure } from './infrastructure.js';
 import type { LayerCache } from './layer-cache.js';
+import type { S3Settings } from '../toe/exec/module.js';
 import type { BuildPlan } from './plan.js';
 import type { ParentTree } from './resolve.js';
 
@@ -93,6 +94,8 @@ export interface BuildContext {
   readonly isContainer: boolean;
   readonly paths: EnginePaths;
   readonly clock: Clock;
+  /** The S3-compatible endpoint components' S3 modules use, when one is configured. */
+  readonly s3?: S3Settings;
   readonly backend: InstanceBackend;
   readonly blobs: DirectoryBlobStore;
   readonly layers: LayerCache;

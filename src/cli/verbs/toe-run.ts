@@ -9,6 +9,7 @@ import { runToe } from '../../toe/exec/engine.js';
 import { bwrapInstanceFs } from '../../toe/exec/instance-fs.js';
 import { prepareDocuments, ToeInputError } from '../../toe/exec/prepare.js';
 import type { ToeEvent } from '../../toe/exec/types.js';
+import { s3SettingsFromEnv } from '../../toe/exec/s3-env.js';
 import { parseParameterList } from '../../toe/exec/variables.js';
 import type { Verb, VerbIO } from '../verb.js';
 
@@ -103,6 +104,8 @@ export const toeRunVerb: Verb = {
       io.stderr.write(`kiln toe run: ${(err as Error).message}\n\n${USAGE}`);
       return 1;
     }
+    // S3Download/S3Upload: an S3-compatible endpoint from KILN_S3_* (see src/toe/exec/s3-env.ts).
+    const s3 = s3SettingsFromEnv(io.env);
     const documents = [];
     for (const file of opts.documents) {
       try {
@@ -149,6 +152,7 @@ export const toeRunVerb: Verb = {
         ...(opts['execution-id'] ? { executionId: opts['execution-id'] } : {}),
         onEvent: progress(io),
         signal: cancel.signal,
+        ...(s3 ? { s3 } : {}),
       });
       io.stdout.write(`${JSON.stringify(result.summary, null, 2)}\n`);
       return result.exitCode;
