@@ -21,6 +21,7 @@ import {
 import type { CallContext, ServiceDeps } from '../service/context.js';
 import { parameterRoutes } from '../service/parameters.js';
 import { resolveVersioned } from '../service/resources.js';
+import { scanRoutes } from '../service/scan-feeds.js';
 import { streamImageLog } from './log-stream.js';
 import { accessKeyLookup, verifySigV4 } from './sigv4.js';
 
@@ -72,6 +73,7 @@ export function createKilnRoutes(deps: ServiceDeps, logs: ImageLogs) {
 
   const routes: Record<string, Route> = {
     ...parameterRoutes(deps),
+    ...scanRoutes(deps),
     'GET /kiln/logs': async ({ ctx, query }) => {
       const image = await imageOf(ctx, required(query, 'imageBuildVersionArn'));
       const chunk = await logs.read(image.arn, Number(query.get('from') ?? 0));

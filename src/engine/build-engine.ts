@@ -30,6 +30,7 @@ import type { ImageAccess, ParentLookup } from './parents/resolve-parent.js';
 import { resolveBuildInputs } from './resolve-inputs.js';
 import { restoreCapturedImage } from './resume.js';
 import { CancelledError, runSteps, type Step } from './steps.js';
+import { scanGateFailure } from './scan.js';
 import { runStage, StageFailedError, type StageRun, stageWorkflows } from './workflow-stage.js';
 
 export interface ImageBuildEngineDeps {
@@ -187,7 +188,16 @@ async function runBuild(run: BuildRun): Promise<BuildOutcome> {
         await resolveBuildInputs(c, run.deps.store, run.signal, run.deps.imageAccess);
       }),
       stage('BUILDING', 'BUILD', workflows('BUILD')),
-      stage('TESTING', 'TEST', skipUnless(testsEnabled, workflows('TEST'))),
+      stage(
+        'TESTING',
+        'TEST',
+        skipUnless(testsEnabled, async (c) => {
+          await workflows('TEST')(c);
+          // The scan gate fails the image whatever the scan step's onFailure says.
+          const gate = scanGateFailure(c);
+          if (gate) throw new StageFailedError('TEST', `TEST stage: ${gate}`, false);
+        }),
+      ),
       stage('DISTRIBUTING', 'DISTRIBUTION', workflows('DISTRIBUTION')),
       stage('INTEGRATING', 'INTEGRATE', async (c) => {
         await c.emit({ kind: 'image', members: { kilnTimings: c.timings } });

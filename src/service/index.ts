@@ -11,6 +11,7 @@ import { IMAGE_HANDLERS } from './images.js';
 import { IMPORT_HANDLERS } from './imports.js';
 import { LIFECYCLE_POLICY_HANDLERS } from './lifecycle-policies.js';
 import { PIPELINE_HANDLERS } from './pipelines.js';
+import { SCAN_HANDLERS } from './scans.js';
 import { TAG_HANDLERS } from './tags.js';
 import { WORKFLOW_HANDLERS } from './workflows.js';
 
@@ -27,6 +28,7 @@ const IMPLEMENTED: Record<string, Handler> = {
   ...IMAGE_HANDLERS,
   ...IMPORT_HANDLERS,
   ...EXECUTION_HANDLERS,
+  ...SCAN_HANDLERS,
 };
 
 /** An operation of the model this server does not carry out: a typed 4xx naming it. */

@@ -25,6 +25,7 @@ import {
   GetImagePolicyCommand,
   GetImageRecipeCommand,
   GetInfrastructureConfigurationCommand,
+  GetLifecycleExecutionCommand,
   GetLifecyclePolicyCommand,
   GetWorkflowCommand,
   type ImagebuilderClient,
@@ -33,7 +34,6 @@ import {
   ListImageBuildVersionsCommand,
   ListImagePipelinesCommand,
   ListImageRecipesCommand,
-  ListImageScanFindingsCommand,
   ListImagesCommand,
   ListInfrastructureConfigurationsCommand,
   ListLifecyclePoliciesCommand,
@@ -617,9 +617,13 @@ describe('recipes, configurations, pipelines, workflows, lifecycle policies, tag
       /infrastructureConfigurationArn/,
     );
     await rejects(
-      client.send(new ListImageScanFindingsCommand({})),
+      client.send(
+        new GetLifecycleExecutionCommand({
+          lifecycleExecutionId: 'lce-00000000-0000-4000-8000-000000000000',
+        }),
+      ),
       'InvalidRequestException',
-      /ListImageScanFindings/,
+      /GetLifecycleExecution/,
     );
   });
 });

@@ -3,8 +3,10 @@ import { applyVerb } from './apply.js';
 import { componentVerbs } from './component.js';
 import { containerRecipeVerbs } from './container-recipe.js';
 import { distVerbs } from './dist.js';
+import { feedUpdateVerb } from './feed.js';
 import { imageVerbs } from './image.js';
 import { imageImportVerb } from './image-import.js';
+import { imageSbomVerb } from './image-sbom.js';
 import { imageVerifyVerb } from './image-verify.js';
 import { infraVerbs } from './infra.js';
 import { instanceVerbs } from './instance.js';
@@ -34,7 +36,9 @@ export const VERBS: readonly Verb[] = [
   ...imageVerbs,
   imageImportVerb,
   imageVerifyVerb,
+  imageSbomVerb,
   keyExportVerb,
+  feedUpdateVerb,
   ...parameterVerbs,
   logsVerb,
   ...topicVerbs,

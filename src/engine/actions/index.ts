@@ -4,6 +4,7 @@ import type { BuildContext } from '../context.js';
 import type { ParentLookup } from '../parents/resolve-parent.js';
 import { applyImageConfigurationsAction } from './apply-image-configurations.js';
 import { collectImageMetadataAction } from './collect-image-metadata.js';
+import { collectImageScanFindingsAction } from './collect-image-scan-findings.js';
 import { createImageAction } from './create-image.js';
 import { distributeContainerImageAction } from './distribute-container-image.js';
 import { distributeImageAction } from './distribute-image.js';
@@ -19,7 +20,6 @@ import { terminateInstanceAction } from './terminate-instance.js';
 import { waitForSsmAgentAction } from './wait-for-ssm-agent.js';
 
 const WINDOWS = 'it is Windows-only, and Kiln builds Linux images';
-const LATER = 'this is a later issue (see docs/architecture.md, "Build engine")';
 
 /**
  * `store`: the engine's store; when it can write documents (the server's Store),
@@ -46,7 +46,7 @@ export function buildActions(
     RegisterImage: registerImageAction(ctx),
     ExecuteStateMachine: notSupportedAction('ExecuteStateMachine', 'Kiln has no Step Functions'),
     RunCommand: runCommandAction(ctx),
-    CollectImageScanFindings: notSupportedAction('CollectImageScanFindings', `the scanner is ${LATER}`),
+    CollectImageScanFindings: collectImageScanFindingsAction(ctx),
     ModifyImageAttributes: modifyImageAttributesAction(ctx),
     ApplyImageConfigurations: applyImageConfigurationsAction(ctx, parameterStoreOf(store)),
     DistributeContainerImage: distributeContainerImageAction(ctx, regions),
