@@ -3,6 +3,7 @@ import { startApiServer, type RunningServer } from '../api/server.js';
 import type { Config } from '../config/config.js';
 import { ensureAdminCredentials, withAdminKey, type AdminCredentials } from '../config/credentials.js';
 import { type Clock, systemClock } from '../core/clock.js';
+import { ensureSigningKey } from '../signing/keys.js';
 import { DeliveryLoop } from '../events/deliveries.js';
 import { ImageLogs } from '../events/image-logs.js';
 import type { RetryPolicy } from '../events/webhooks.js';
@@ -53,6 +54,8 @@ export interface StartOptions {
  */
 export async function startKilnServer(baseConfig: Config, options: StartOptions): Promise<KilnServer> {
   const admin = await ensureAdminCredentials(baseConfig.dataDir, options.env, baseConfig.defaultAccountId);
+  // The image signing key exists from the first start, so `kiln key export` works before any build.
+  await ensureSigningKey(baseConfig.dataDir);
   const config = withAdminKey(baseConfig, admin.accessKey);
   const store = await openSqliteStore(config.dataDir);
   const clock = options.clock ?? systemClock;

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { makeTempDir, removeTree } from '../../src/host/fs.js';
@@ -91,6 +91,25 @@ test('builds nginx-golden: OCI archive, raw and qcow2 disks, tested on a fresh i
     publicKey: parsePublicKey(key.publicKeyPem, 'the data directory key'),
   });
   assert.ok(report.ok, report.failures.join('; '));
+  // One changed byte in one layer of a copy of the layout fails verification, naming the layer.
+  const tampered = join(dataDir, 'tampered-layout');
+  await runChecked(['cp', '-a', artifacts.ociLayout as string, tampered]);
+  const layerHex = (inspect.Layers as string[])[1]!.replace('sha256:', '');
+  const blob = join(tampered, 'blobs', 'sha256', layerHex);
+  const bytes = readFileSync(blob);
+  bytes[bytes.length >> 1] = (bytes[bytes.length >> 1] ?? 0) ^ 0xff;
+  rmSync(blob);
+  writeFileSync(blob, bytes);
+  const broken = await verifyImage({
+    layoutDir: tampered,
+    manifestDigest: artifacts.manifestDigest as Digest,
+    publicKey: parsePublicKey(key.publicKeyPem, 'the data directory key'),
+  });
+  assert.equal(broken.ok, false);
+  assert.ok(
+    broken.failures.some((f) => f.includes(layerHex)),
+    broken.failures.join('; '),
+  );
   assert.match(await statNginx(artifacts.rawDisk as string), /Type: regular/);
   const fromQcow = join(dataDir, 'from-qcow2.raw');
   await runChecked([
