@@ -18,6 +18,7 @@ import { SCAN_FINDINGS_DETAIL_TYPE, scanRoutes } from '../../src/service/scan-fe
 import { SCAN_HANDLERS } from '../../src/service/scans.js';
 import { openSqliteStore } from '../../src/store/sqlite/open.js';
 import type { Store } from '../../src/store/store.js';
+import { fixtureAdvisories } from '../support/osv-fixture.js';
 import { sharedBookworm, testCacheDir } from '../support/debian.js';
 import type { BuildRecord } from './build-support.js';
 import {
@@ -179,42 +180,7 @@ async function installFixtureFeed(): Promise<void> {
     .filter((p) => p.sourceName === 'util-linux')
     .map((p) => p.name)
     .sort();
-  const records = [
-    {
-      id: 'DEBIAN-CVE-2099-0001',
-      modified: '2026-01-01T00:00:00Z',
-      upstream: ['CVE-2099-0001'],
-      affected: [
-        {
-          package: { ecosystem: 'Debian:12', name: 'util-linux' },
-          ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: later }] }],
-          ecosystem_specific: { urgency: 'high' },
-        },
-      ],
-    },
-    {
-      id: 'DSA-9999-1',
-      modified: '2026-01-01T00:00:00Z',
-      upstream: ['CVE-2099-0002'],
-      affected: [
-        {
-          package: { ecosystem: 'Debian:12', name: 'gzip' },
-          ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: source('gzip') }] }],
-        },
-      ],
-    },
-    {
-      id: 'DLA-9999-1',
-      modified: '2026-01-01T00:00:00Z',
-      upstream: ['CVE-2099-0003'],
-      affected: [
-        {
-          package: { ecosystem: 'Debian:11', name: 'tar' },
-          ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }] }],
-        },
-      ],
-    },
-  ];
+  const { records } = fixtureAdvisories(source);
   const dir = join(dataDir, 'fixture-feed');
   await mkdir(dir, { recursive: true });
   for (const r of records) await writeFile(join(dir, `${r.id}.json`), JSON.stringify(r));

@@ -12,6 +12,7 @@ import { matchInventory } from '../../src/scanner/match.js';
 import { spdx23Problems } from '../../src/scanner/sbom-test-support.js';
 import { cycloneDxSbom, spdxSbom } from '../../src/scanner/sbom.js';
 import type { InstalledPackage } from '../../src/scanner/dpkg-status.js';
+import { fixtureAdvisories } from '../support/osv-fixture.js';
 import { sharedBookworm } from '../support/debian.js';
 
 /** dpkg-query run inside the tree itself (bwrap), the oracle for the inventory. */
@@ -80,45 +81,7 @@ test(
       assert.ok(found, `bookworm minbase has source package ${name}`);
       return found.sourceVersion;
     };
-    // Versions derive from the tree, so the expectations hold whatever the mirror published:
-    // a fix just above the installed version, one equal to it, and one for another release.
-    const later = `${source('util-linux')}+kiln1`;
-    const records = [
-      {
-        id: 'DEBIAN-CVE-2099-0001',
-        modified: '2026-01-01T00:00:00Z',
-        upstream: ['CVE-2099-0001'],
-        affected: [
-          {
-            package: { ecosystem: 'Debian:12', name: 'util-linux' },
-            ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: later }] }],
-            ecosystem_specific: { urgency: 'high' },
-          },
-        ],
-      },
-      {
-        id: 'DSA-9999-1',
-        modified: '2026-01-01T00:00:00Z',
-        upstream: ['CVE-2099-0002'],
-        affected: [
-          {
-            package: { ecosystem: 'Debian:12', name: 'gzip' },
-            ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: source('gzip') }] }],
-          },
-        ],
-      },
-      {
-        id: 'DLA-9999-1',
-        modified: '2026-01-01T00:00:00Z',
-        upstream: ['CVE-2099-0003'],
-        affected: [
-          {
-            package: { ecosystem: 'Debian:11', name: 'tar' },
-            ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }] }],
-          },
-        ],
-      },
-    ];
+    const { later, records } = fixtureAdvisories(source);
     const dir = await mkdtemp(join(tmpdir(), 'kiln-scan-'));
     try {
       await mkdir(join(dir, 'feed'));
