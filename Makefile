@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 # Debian packages the product and its tests use (installed idempotently by `make deps`).
-DEB_PACKAGES := bubblewrap mmdebstrap debian-archive-keyring uidmap awscli ca-certificates e2fsprogs qemu-utils skopeo libcap2-bin syslinux syslinux-common dosfstools mtools fdisk qemu-system-x86
+DEB_PACKAGES := bubblewrap mmdebstrap debian-archive-keyring uidmap awscli ca-certificates e2fsprogs qemu-utils skopeo libcap2-bin syslinux syslinux-common dosfstools mtools fdisk qemu-system-x86 docker-registry
 
 TESTS ?= $(shell find src test -name '*.test.ts' -not -path '*/fixtures/*' | sort)
 
