@@ -49,7 +49,8 @@ export class Progress {
   log(line: LogLineView, now: number): string[] {
     const out: string[] = [];
     const key = `${line.stage}/${line.step}`;
-    if (/\bcached\b|cache hit/i.test(line.text)) this.#cached.add(key);
+    // The engine starts a cache hit's log line with `cached:` (a miss says `not cached: why`).
+    if (/^cached:/.test(line.text)) this.#cached.add(key);
     if (key !== this.#step) {
       this.#step = key;
       if (!this.#steps.includes(key)) this.#steps.push(key);
