@@ -4,35 +4,26 @@
  * (src/engine/parents/) and distribution writes new image ids into them. Served under
  * /kiln/parameters (docs/api-notes.md, "Parameters") and by `kiln parameter …`.
  */
-import { invalidValue, KilnError, notFound } from '../core/errors.js';
+import { invalidValue, notFound } from '../core/errors.js';
 import {
   PARAMETER_KIND,
   type ParameterBody,
   type ParameterType,
   parameterId,
+  parameterNameProblem,
+  writeParameter,
 } from '../engine/parents/parameter-record.js';
-import type { Store } from '../store/store.js';
 import type { CallContext, ServiceDeps } from './context.js';
 
-const NAME = /^[A-Za-z0-9_.\-/]{1,1011}$/;
 const TYPES: readonly ParameterType[] = ['text', 'aws:ec2:image'];
 const MAX_VALUE = 4096;
 const IMAGE_VALUE = /^(ami-[0-9a-f]{8,17}|arn:aws[^:]*:imagebuilder:[^:]+:[^:]+:image\/.+)$/;
 
 /** Checks a parameter name as SSM does (hierarchies start with `/`; `aws`/`ssm` are reserved). */
 export function checkParameterName(name: unknown): string {
-  if (typeof name !== 'string' || !NAME.test(name))
-    throw invalidValue(
-      'name',
-      `'${String(name)}' is not a parameter name.`,
-      'Use letters, digits, _ . - and /, e.g. /base/latest.',
-    );
-  if (name.includes('/') && !name.startsWith('/'))
-    throw invalidValue('name', `'${name}': a hierarchical name starts with '/'.`);
-  if (/^\/?(aws|ssm)/i.test(name))
-    throw invalidValue('name', `'${name}': names starting with aws or ssm are reserved.`);
-  if (name.includes('//')) throw invalidValue('name', `'${name}' has an empty path segment.`);
-  return name;
+  const problem = parameterNameProblem(name);
+  if (problem !== undefined) throw invalidValue('name', problem);
+  return name as string;
 }
 
 export interface PutParameterInput {
@@ -71,35 +62,12 @@ export async function putParameter(
   ctx: CallContext,
   input: PutParameterInput,
 ) {
-  const p = checkPut(input);
-  return deps.store.transaction(async (store: Store) => {
-    const id = parameterId(ctx.account, ctx.region, p.name);
-    const existing = await store.getDocument(PARAMETER_KIND, id);
-    if (existing && input.overwrite !== true) {
-      throw new KilnError('ResourceAlreadyExistsException', `The parameter '${p.name}' exists.`, {
-        hint: 'Pass overwrite (kiln parameter put --overwrite) to write a new version.',
-      });
-    }
-    const now = deps.clock.now();
-    const body: ParameterBody = {
-      ...p,
-      version: existing ? bodyOf(existing).version + 1 : 1,
-      lastModified: now,
-    };
-    await store.putDocument({
-      kind: PARAMETER_KIND,
-      id,
-      account: ctx.account,
-      region: ctx.region,
-      parent: '',
-      status: 'ACTIVE',
-      sortKey: p.name,
-      body: body as unknown as Record<string, unknown>,
-      createdAt: existing?.createdAt ?? now,
-      updatedAt: now,
-    });
-    return body;
-  });
+  return writeParameter(
+    deps.store,
+    { account: ctx.account, region: ctx.region, now: deps.clock.now() },
+    checkPut(input),
+    input.overwrite === true,
+  );
 }
 
 export async function getParameter(deps: Pick<ServiceDeps, 'store'>, ctx: CallContext, name: unknown) {

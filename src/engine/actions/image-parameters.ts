@@ -2,22 +2,16 @@
  * Writing an image id into Kiln's parameter store (its SSM parameters) from a build: the
  * `ssmParameterConfigurations` of ApplyImageConfigurations. Documents of kind `parameter`
  * (src/engine/parents/parameter-record.ts); every write adds a version, as PutParameter with
- * overwrite does (src/service/parameters.ts, whose name rules this mirrors).
+ * overwrite does, through the same writeParameter and name rules as PutParameter.
  */
 import {
-  PARAMETER_KIND,
-  type ParameterBody,
+  type ParameterStore,
   type ParameterType,
-  parameterId,
+  parameterNameProblem,
+  writeParameter,
 } from '../parents/parameter-record.js';
-import type { DocumentRecord } from '../../store/store.js';
 
-/** The part of the Store a parameter write needs (a Store satisfies it). */
-export interface ParameterStore {
-  getDocument(kind: string, id: string): Promise<DocumentRecord | undefined>;
-  putDocument(doc: DocumentRecord): Promise<void>;
-  transaction<T>(fn: (store: ParameterStore) => Promise<T>): Promise<T>;
-}
+export type { ParameterStore };
 
 /** The engine's lookup when it can also write parameters (the server's Store), else undefined. */
 export function parameterStoreOf(lookup: Partial<ParameterStore> | undefined): ParameterStore | undefined {
@@ -36,22 +30,12 @@ export interface SsmParameterTarget {
   readonly amiAccountId?: string;
 }
 
-const NAME = /^[A-Za-z0-9_.\-/]{1,1011}$/;
-
 /** Validates one `ssmParameterConfigurations` entry (pure); throws with the field's path. */
 export function checkSsmParameterTarget(value: unknown, where: string): SsmParameterTarget {
   const c = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
   const name = c.parameterName;
-  if (typeof name !== 'string' || !NAME.test(name))
-    throw new Error(
-      `${where}.parameterName '${String(name)}' is not a parameter name (letters, digits, _ . - /).`,
-    );
-  if (name.includes('/') && !name.startsWith('/'))
-    throw new Error(`${where}.parameterName '${name}': a hierarchical name starts with '/'.`);
-  if (/^\/?(aws|ssm)/i.test(name) || name.includes('//'))
-    throw new Error(
-      `${where}.parameterName '${name}' is reserved (aws…, ssm…) or has an empty path segment.`,
-    );
+  const problem = parameterNameProblem(name);
+  if (problem !== undefined) throw new Error(`${where}.parameterName ${problem}`);
   const dataType = c.dataType ?? 'text';
   if (dataType !== 'text' && dataType !== 'aws:ec2:image')
     throw new Error(`${where}.dataType '${String(dataType)}' is not text or aws:ec2:image.`);
@@ -61,7 +45,7 @@ export function checkSsmParameterTarget(value: unknown, where: string): SsmParam
   const extra = Object.keys(c).find((k) => !['parameterName', 'dataType', 'amiAccountId'].includes(k));
   if (extra) throw new Error(`${where}.${extra} is not a member of an SSM parameter configuration.`);
   return Object.freeze({
-    parameterName: name,
+    parameterName: name as string,
     dataType,
     ...(account === undefined ? {} : { amiAccountId: account as string }),
   });
@@ -74,30 +58,11 @@ export async function writeImageParameter(
   target: SsmParameterTarget,
   value: string,
 ): Promise<number> {
-  return store.transaction(async (tx) => {
-    const id = parameterId(where.account, where.region, target.parameterName);
-    const existing = await tx.getDocument(PARAMETER_KIND, id);
-    const previous = existing?.body as unknown as ParameterBody | undefined;
-    const body: ParameterBody = {
-      name: target.parameterName,
-      value,
-      type: target.dataType,
-      version: (previous?.version ?? 0) + 1,
-      lastModified: where.now,
-      description: where.description,
-    };
-    await tx.putDocument({
-      kind: PARAMETER_KIND,
-      id,
-      account: where.account,
-      region: where.region,
-      parent: '',
-      status: 'ACTIVE',
-      sortKey: target.parameterName,
-      body: body as unknown as Record<string, unknown>,
-      createdAt: existing?.createdAt ?? where.now,
-      updatedAt: where.now,
-    });
-    return body.version;
-  });
+  const body = await writeParameter(
+    store,
+    where,
+    { name: target.parameterName, value, type: target.dataType, description: where.description },
+    true,
+  );
+  return body.version;
 }

@@ -33,13 +33,12 @@ test(
       readdirSync(join(shared, 'var/cache/apt/archives')).filter((f) => f.endsWith('.deb')),
       [],
     );
-    // Only a build that really ran mmdebstrap downloaded anything; a cache hit did not.
-    if (!first.cached) {
-      assert.ok(
-        readdirSync(sharedPackageCache()).some((f) => f.endsWith('.deb')),
-        'downloads stay in the package cache',
-      );
-    }
+    // The tree's downloads stay in the shared package cache for every later build (nothing may
+    // empty it: builds bind-mount it and the capture cleanup skips it).
+    assert.ok(
+      readdirSync(sharedPackageCache()).some((f) => f.endsWith('.deb')),
+      'downloads stay in the package cache',
+    );
   },
 );
 
