@@ -19,6 +19,8 @@ import {
   unsubscribe,
 } from '../events/topics.js';
 import type { CallContext, ServiceDeps } from '../service/context.js';
+import { launchTemplateRoutes } from '../service/launch-templates.js';
+import { lifecycleRoutes } from '../service/lifecycle-routes.js';
 import { parameterRoutes } from '../service/parameters.js';
 import { resolveVersioned } from '../service/resources.js';
 import { scanRoutes } from '../service/scan-feeds.js';
@@ -73,7 +75,9 @@ export function createKilnRoutes(deps: ServiceDeps, logs: ImageLogs) {
 
   const routes: Record<string, Route> = {
     ...parameterRoutes(deps),
+    ...launchTemplateRoutes(deps),
     ...scanRoutes(deps),
+    ...lifecycleRoutes(deps),
     'GET /kiln/logs': async ({ ctx, query }) => {
       const image = await imageOf(ctx, required(query, 'imageBuildVersionArn'));
       const chunk = await logs.read(image.arn, Number(query.get('from') ?? 0));

@@ -4,7 +4,11 @@ import type { Config } from '../config/config.js';
 import { ensureAdminCredentials, withAdminKey, type AdminCredentials } from '../config/credentials.js';
 import { type Clock, systemClock } from '../core/clock.js';
 import { ensureSigningKey } from '../signing/keys.js';
+import { ensureKmsKeyFiles } from '../distribution/kms.js';
 import { DeliveryLoop } from '../events/deliveries.js';
+import { launchTemplateHooks } from '../launch-templates/library.js';
+import type { LifecycleHooks } from '../lifecycle/apply.js';
+import { LifecycleRunner } from '../lifecycle/runner.js';
 import { ImageLogs } from '../events/image-logs.js';
 import type { RetryPolicy } from '../events/webhooks.js';
 import { Scheduler } from '../scheduler/tick.js';
@@ -56,16 +60,28 @@ export async function startKilnServer(baseConfig: Config, options: StartOptions)
   const admin = await ensureAdminCredentials(baseConfig.dataDir, options.env, baseConfig.defaultAccountId);
   // The image signing key exists from the first start, so `kiln key export` works before any build.
   await ensureSigningKey(baseConfig.dataDir);
+  // KMS key material exists from the first start too (generated 0600 where the config names no file).
+  await ensureKmsKeyFiles(baseConfig.kmsKeys);
   const config = withAdminKey(baseConfig, admin.accessKey);
   const store = await openSqliteStore(config.dataDir);
   const clock = options.clock ?? systemClock;
-  const deps = { store, clock, config, fetchDocument };
+  const logError = options.logError;
+  const real =
+    options.engine === undefined
+      ? kilnBuildEngine(config, store, clock, options.env, logError ? { logError } : {})
+      : undefined;
+  const launchTemplates = launchTemplateHooks(store, clock);
+  // Lifecycle actions never retire what a launch template's default version launches, and
+  // deletions end with the same garbage collection DeleteImage uses.
+  const lifecycleHooks: LifecycleHooks = {
+    inUseByLaunchTemplates: launchTemplates.inUseByLaunchTemplates,
+    ...(real ? { collectGarbage: real.collectGarbage } : {}),
+  };
+  const deps = { store, clock, config, fetchDocument, lifecycleHooks };
   const logs = new ImageLogs(config.dataDir);
-  const real = options.engine === undefined ? kilnBuildEngine(config, store, clock, options.env) : undefined;
   const engine = options.engine === 'none' ? noEngine : (options.engine ?? real?.engine ?? noEngine);
   const parents = options.parents ?? real?.parents;
   const t = options.timings ?? {};
-  const logError = options.logError;
   const worker = new Worker({
     store,
     clock,
@@ -117,6 +133,8 @@ export async function startKilnServer(baseConfig: Config, options: StartOptions)
   }
   scheduler.start();
   deliveries.start();
+  const lifecycle = new LifecycleRunner({ deps, ...(logError ? { logError } : {}) });
+  lifecycle.start();
   return {
     api,
     store,
@@ -130,6 +148,7 @@ export async function startKilnServer(baseConfig: Config, options: StartOptions)
       await scheduler.stop();
       await deliveries.stop();
       await worker.stop();
+      await lifecycle.stop();
       await store.close();
     },
   };

@@ -16,7 +16,25 @@ export interface ConfigFileContents {
   readonly file: string;
   readonly settings: ReadonlyMap<SettingKey, FileValue>;
   readonly accessKeys: readonly FileValue[];
+  /**
+   * `regionStores` (one entry per map key, `key` set), `kmsKeys` and `organizations` (one per
+   * list item); parsed by distribution-settings.ts once the regions and accounts are known.
+   */
+  readonly distribution: Readonly<Record<DistributionKey, readonly FileEntry[] | undefined>>;
 }
+
+/** One entry of a file-only list or map, with where it was. */
+export interface FileEntry extends FileValue {
+  /** The map key, for entries of a map. */
+  readonly key?: string;
+}
+
+export type DistributionKey = 'regionStores' | 'kmsKeys' | 'organizations';
+const DISTRIBUTION_KEYS: Readonly<Record<DistributionKey, 'map' | 'list'>> = {
+  regionStores: 'map',
+  kmsKeys: 'list',
+  organizations: 'list',
+};
 
 const ACCESS_KEY_FIELDS = ['accessKeyId', 'secretAccessKey', 'accountId', 'allowedActions'] as const;
 const ACTION = /^[A-Z][A-Za-z]{2,127}$/;
@@ -50,8 +68,13 @@ export function readConfigFile(file: string): ConfigFileContents {
     node?.range ? lineCounter.linePos(node.range[0]).line : undefined;
   const settings = new Map<SettingKey, FileValue>();
   const accessKeys: FileValue[] = [];
+  const distribution: Record<DistributionKey, FileEntry[] | undefined> = {
+    regionStores: undefined,
+    kmsKeys: undefined,
+    organizations: undefined,
+  };
   if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === '')) {
-    return { file, settings, accessKeys };
+    return { file, settings, accessKeys, distribution };
   }
   if (!isMap(doc.contents)) {
     throw new KilnError(
@@ -80,11 +103,38 @@ export function readConfigFile(file: string): ConfigFileContents {
       });
       continue;
     }
+    if (Object.hasOwn(DISTRIBUTION_KEYS, key)) {
+      const name = key as DistributionKey;
+      if (distribution[name]) throw settingError(key, source(key), 'the key appears twice.');
+      const entries: FileEntry[] = [];
+      if (DISTRIBUTION_KEYS[name] === 'map') {
+        if (!isMap(value)) throw settingError(key, source(key), 'expected a map from region to store.');
+        for (const item of value.items) {
+          const k = isScalar(item.key) ? String(item.key.value) : String(item.key);
+          const node = item.value as YamlNode | null;
+          entries.push({
+            key: k,
+            raw: node?.toJSON() ?? null,
+            source: source(`${key}.${k}`, item.key as YamlNode),
+          });
+        }
+      } else {
+        if (!isSeq(value)) throw settingError(key, source(key), 'expected a list.');
+        value.items.forEach((item, i) => {
+          entries.push({
+            raw: (item as YamlNode).toJSON(),
+            source: source(`${key}[${i}]`, item as YamlNode),
+          });
+        });
+      }
+      distribution[name] = entries;
+      continue;
+    }
     checkKnownKey(key, file, line);
     if (settings.has(key as SettingKey)) throw settingError(key, source(key), 'the key appears twice.');
     settings.set(key as SettingKey, { raw: value?.toJSON() ?? '', source: source(key) });
   }
-  return { file, settings, accessKeys };
+  return { file, settings, accessKeys, distribution };
 }
 
 function checkKnownKey(key: string, file: string, line: number | undefined): void {

@@ -28,7 +28,8 @@ ${rows.map((row) => `| ${row} |`).join('\n')}
 
 ## Config file
 
-A YAML map whose keys are the settings marked "In file" above, plus \`accessKeys\`. An unknown key
+A YAML map whose keys are the settings marked "In file" above, plus \`accessKeys\`, \`regionStores\`,
+\`kmsKeys\` and \`organizations\` (below). An unknown key
 is an error naming the key and the file. Relative paths are relative to the file's directory.
 
 \`\`\`yaml
@@ -49,6 +50,42 @@ Each entry of \`accessKeys\` has \`accessKeyId\` (16–128 letters, digits or un
 \`secretAccessKey\` (8–128 printable characters), \`accountId\` (12 digits; default
 \`defaultAccountId\`) and optionally \`allowedActions\`, the Image Builder operations the key may
 call (all when absent).
+
+## Regions, KMS keys and organizations
+
+Three more file-only keys say where distributed images go and who they may reach:
+
+\`\`\`yaml
+regions: [us-east-1, us-west-2, eu-west-1]
+regionStores:            # optional; an unlisted region gets a directory DATA_DIR/regions/<region>
+  us-west-2: { type: directory, path: /srv/kiln/usw2 }
+  eu-west-1: { type: registry, url: 127.0.0.1:5001, tlsVerify: false }
+kmsKeys:
+  - keyId: 1234abcd-12ab-34cd-56ef-1234567890ab
+    region: us-west-2
+    aliases: [alias/golden]
+organizations:
+  - arn: arn:aws:organizations::111122223333:organization/o-abcdefghij
+    accounts: ['111122223333', '444455556666']
+    units:
+      - arn: arn:aws:organizations::111122223333:ou/o-abcdefghij/ou-ab12-cdefgh34
+        accounts: ['444455556666']
+\`\`\`
+
+- \`regionStores\` maps a region of \`regions\` to its artifact store: \`type: directory\` with a
+  \`path\` (relative to the file; default \`DATA_DIR/regions/<region>\`), or \`type: registry\` with
+  \`url\` (\`host[:port]\`, no scheme) and \`tlsVerify\` (default \`true\`). AMI records of every
+  region stay under \`DATA_DIR/regions/<region>/images\`.
+- \`kmsKeys\` are the keys \`amiDistributionConfiguration.kmsKeyId\` may name (by key id, alias,
+  key ARN or alias ARN; the key must be in the distribution's region). \`keyId\` is a UUID or any
+  name of letters, digits and dashes; \`region\` defaults to \`defaultRegion\`, \`accountId\` to
+  \`defaultAccountId\`; the key's ARN is \`arn:aws:kms:<region>:<accountId>:key/<keyId>\`.
+  \`keyFile\` holds the key material (32 random bytes, base64); when absent, the server generates
+  \`DATA_DIR/kms/<keyId>.key\` (mode 0600) at start. Keep the file: without it the copies
+  encrypted with the key cannot be read.
+- \`organizations\` give \`launchPermission.organizationArns\` and \`organizationalUnitArns\`
+  their members. Their accounts, the default account and those of \`accessKeys\` are the accounts
+  Kiln knows: \`targetAccountIds\` and launch template \`accountId\` must be among them.
 
 ## Admin credentials
 
@@ -79,7 +116,7 @@ export function settingsHelp(): string {
     'Settings (flag > environment > config file > default):',
     ...rows.flatMap((r) => [`  ${r.name.padEnd(width)}  ${r.help}`, `${indent}(${r.more})`]),
     '',
-    'The config file may also list accessKeys; see docs/config.md.',
+    'The config file may also list accessKeys, regionStores, kmsKeys and organizations; see docs/config.md.',
     '',
   ].join('\n');
 }

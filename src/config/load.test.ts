@@ -39,6 +39,9 @@ describe('loadConfig', () => {
       defaultAccountId: '000000000000',
       accessKeys: [],
       maxConcurrentBuilds: Math.max(1, Math.floor(availableParallelism() / 2)),
+      regionStores: { 'us-east-1': { type: 'directory', path: '/srv/work/.kiln/regions/us-east-1' } },
+      kmsKeys: [],
+      organizations: [],
     });
     assert.ok(
       Object.isFrozen(config) && Object.isFrozen(config.regions) && Object.isFrozen(config.accessKeys),

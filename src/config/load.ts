@@ -4,6 +4,7 @@ import { KilnError } from '../core/errors.js';
 import type { AccessKey, Config } from './config.js';
 import { type FileValue, parseAccessKeys, readConfigFile } from './config-file.js';
 import { adminKeyFromEnv } from './credentials.js';
+import { parseDistributionSettings } from './distribution-settings.js';
 import { SETTINGS, type Setting, type SettingKey, type SettingSource, settingByKey } from './settings.js';
 import { parseSettingValue, type SettingValues, settingError } from './values.js';
 
@@ -65,6 +66,16 @@ export function loadConfig(options: LoadConfigOptions): Config {
   checkUniqueKeys(accessKeys, admin?.accessKeyId, file?.file);
 
   const dataDir = value('dataDir', 'path')!;
+  const distribution = parseDistributionSettings({
+    ...(file?.distribution.regionStores ? { regionStores: file.distribution.regionStores } : {}),
+    ...(file?.distribution.kmsKeys ? { kmsKeys: file.distribution.kmsKeys } : {}),
+    ...(file?.distribution.organizations ? { organizations: file.distribution.organizations } : {}),
+    regions,
+    defaultRegion,
+    defaultAccountId,
+    dataDir,
+    baseDir: file ? dirname(file.file) : options.cwd,
+  });
   const config: Config = {
     dataDir,
     cacheDir: value('cacheDir', 'path') ?? join(dataDir, 'cache'),
@@ -74,6 +85,7 @@ export function loadConfig(options: LoadConfigOptions): Config {
     defaultRegion,
     defaultAccountId,
     accessKeys: Object.freeze(accessKeys.map(freezeKey)),
+    ...distribution,
     maxConcurrentBuilds:
       value('maxConcurrentBuilds', 'count') ?? Math.max(1, Math.floor(availableParallelism() / 2)),
     ...(configFile === undefined ? {} : { configFile }),

@@ -145,7 +145,7 @@ export const SETTINGS: readonly Setting[] = [
 ];
 
 /** Keys only the config file has (lists of records that do not fit a flag or a variable). */
-export const FILE_ONLY_KEYS = ['accessKeys'] as const;
+export const FILE_ONLY_KEYS = ['accessKeys', 'regionStores', 'kmsKeys', 'organizations'] as const;
 
 export const settingByKey = (key: SettingKey): Setting => {
   const setting = SETTINGS.find((s) => s.key === key);

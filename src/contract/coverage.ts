@@ -61,6 +61,12 @@ export const IMPLEMENTED_OPERATIONS: readonly string[] = [
   'GetLifecyclePolicy',
   'ListLifecyclePolicies',
   'DeleteLifecyclePolicy',
+  // Lifecycle executions
+  'ListLifecycleExecutions',
+  'GetLifecycleExecution',
+  'ListLifecycleExecutionResources',
+  'CancelLifecycleExecution',
+  'StartResourceStateUpdate',
   // Tags
   'TagResource',
   'UntagResource',
@@ -78,6 +84,7 @@ export const IMPLEMENTED_OPERATIONS: readonly string[] = [
   'ListImagePipelineImages',
   'CancelImageCreation',
   'RetryImage',
+  'DistributeImage',
   // Workflow executions
   'ListWorkflowExecutions',
   'GetWorkflowExecution',
@@ -98,12 +105,6 @@ const DISTRIBUTION_LIFECYCLE = 'planned: distribution & lifecycle issue';
 
 /** Status of every operation not (yet) implemented; move a name to IMPLEMENTED_OPERATIONS when done. */
 export const OPERATION_NOTES: Readonly<Record<string, string>> = {
-  DistributeImage: DISTRIBUTION_LIFECYCLE,
-  StartResourceStateUpdate: DISTRIBUTION_LIFECYCLE,
-  GetLifecycleExecution: DISTRIBUTION_LIFECYCLE,
-  ListLifecycleExecutions: DISTRIBUTION_LIFECYCLE,
-  ListLifecycleExecutionResources: DISTRIBUTION_LIFECYCLE,
-  CancelLifecycleExecution: DISTRIBUTION_LIFECYCLE,
   GetMarketplaceResource: 'not applicable: answers InvalidRequestException',
 };
 

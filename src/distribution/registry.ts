@@ -121,7 +121,7 @@ async function layoutDigest(layoutDir: string, tag: string): Promise<Digest> {
  * Runs a skopeo command, retrying transient failures with a growing pause. A permanent failure,
  * or the last transient one, throws a KilnError naming `what` and the registry.
  */
-async function skopeo(
+export async function skopeo(
   args: readonly string[],
   what: string,
   registry: string,

@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Clock } from '../core/clock.js';
+import type { RegionStore } from '../config/config.js';
 import { removeTree } from '../host/fs.js';
 import { DirectoryBlobStore } from '../images/blob-store.js';
 import type { InstanceBackend } from '../instances/backend.js';
@@ -24,6 +25,16 @@ import type {
   ImageBuildRequest,
 } from './image-build.js';
 import { compileInfrastructure } from './infrastructure.js';
+import { parameterStoreOf } from './actions/image-parameters.js';
+import {
+  type AddLaunchTemplateVersion,
+  type CopyToRegistry,
+  type EngineDistribution,
+  type ExportDisk,
+  planDistribution,
+} from './distribute.js';
+import { defaultDistributionEnvironment, type DistributionEnvironment } from '../distribution/environment.js';
+import type { RetryPolicy } from '../distribution/run.js';
 import { endInstance } from './instances.js';
 import { LayerCache } from './layer-cache.js';
 import type { ImageAccess, ParentLookup } from './parents/resolve-parent.js';
@@ -50,8 +61,35 @@ export interface ImageBuildEngineDeps {
   readonly cacheDir: string;
   /** Kiln's configured regions (distribution targets must be among them). */
   readonly regions: readonly string[];
+  /** The config's `regionStores`; default: every region a directory under `dataDir/regions`. */
+  readonly regionStores?: Readonly<Record<string, RegionStore>>;
   /** Default: bubblewrap instances with their records under `cacheDir/instances`. */
   readonly backend?: InstanceBackend;
+  /**
+   * Region stores, KMS keys, organizations and known accounts (distributionEnvironment(config));
+   * default: directory stores under `dataDir/regions`, no keys.
+   */
+  readonly distribution?: DistributionEnvironment;
+  /** launchTemplateConfigurations targets; without it they fail saying so. */
+  readonly addLaunchTemplateVersion?: AddLaunchTemplateVersion;
+  /** AMI copies into registry region stores; without it they fail saying so. */
+  readonly copyToRegistry?: CopyToRegistry;
+  /** s3ExportConfiguration targets; without it they fail saying so. */
+  readonly exportDisk?: ExportDisk;
+  /** Retries of transient distribution failures (default 3 tries). */
+  readonly distributionRetry?: RetryPolicy;
+}
+
+function engineDistribution(deps: ImageBuildEngineDeps): EngineDistribution {
+  const parameters = parameterStoreOf(deps.store);
+  return {
+    env: deps.distribution ?? defaultDistributionEnvironment(deps.dataDir, deps.regions),
+    ...(parameters ? { parameters } : {}),
+    ...(deps.addLaunchTemplateVersion ? { addLaunchTemplateVersion: deps.addLaunchTemplateVersion } : {}),
+    ...(deps.copyToRegistry ? { copyToRegistry: deps.copyToRegistry } : {}),
+    ...(deps.exportDisk ? { exportDisk: deps.exportDisk } : {}),
+    ...(deps.distributionRetry ? { retry: deps.distributionRetry } : {}),
+  };
 }
 
 /** Leftovers of a killed process: instances (reaped via their records) and unpublished images. */
@@ -67,10 +105,13 @@ export function createImageBuildEngine(deps: ImageBuildEngineDeps): ImageBuildEn
   const paths = enginePaths(deps.dataDir, deps.cacheDir);
   const backend = deps.backend ?? new BwrapBackend({ stateDir: paths.instanceStateDir });
   const ready = recoverFromCrash(paths);
+  const distribution = engineDistribution(deps);
   return {
     start(request, observer, signal) {
       const inbox = new StepActionInbox();
-      const done = ready.then(() => runBuild({ deps, paths, backend, request, observer, signal, inbox }));
+      const done = ready.then(() =>
+        runBuild({ deps, paths, backend, distribution, request, observer, signal, inbox }),
+      );
       return { done, deliverStepAction: (id, action, reason) => inbox.deliver(id, action, reason) };
     },
   };
@@ -80,6 +121,7 @@ interface BuildRun {
   readonly deps: ImageBuildEngineDeps;
   readonly paths: EnginePaths;
   readonly backend: InstanceBackend;
+  readonly distribution: EngineDistribution;
   readonly request: ImageBuildRequest;
   readonly observer: BuildObserver;
   readonly signal: AbortSignal;
@@ -87,7 +129,12 @@ interface BuildRun {
 }
 
 function newContext(run: BuildRun): BuildContext {
-  const image = run.request.image;
+  // DistributeImage: the source's artifacts are this run's (in memory only; the new image's
+  // record never claims them, so deleting it leaves the source's files alone).
+  const image =
+    run.request.image.kilnSourceArtifacts === undefined
+      ? run.request.image
+      : { ...run.request.image, kilnArtifacts: run.request.image.kilnSourceArtifacts };
   const recipe = (image.imageRecipe ?? image.containerRecipe ?? {}) as Record<string, unknown>;
   return {
     request: run.request,
@@ -97,6 +144,7 @@ function newContext(run: BuildRun): BuildContext {
     paths: run.paths,
     clock: run.deps.clock,
     ...(run.deps.s3 ? { s3: run.deps.s3 } : {}),
+    ...(run.deps.regionStores ? { regionStores: run.deps.regionStores } : {}),
     backend: run.backend,
     blobs: new DirectoryBlobStore(join(run.paths.dataDir, 'blobs')),
     layers: new LayerCache(join(run.paths.cacheDir, 'layers')),
@@ -136,7 +184,7 @@ async function runBuild(run: BuildRun): Promise<BuildOutcome> {
   let failed = false;
   const stageRun = (c: BuildContext): StageRun => ({
     ctx: c,
-    actions: buildActions(c, run.deps.regions, run.deps.store),
+    actions: buildActions(c, run.distribution, run.deps.store),
     inbox: run.inbox,
     signal: run.signal,
     imagebuilder: systemVariables(c),
@@ -171,6 +219,13 @@ async function runBuild(run: BuildRun): Promise<BuildOutcome> {
     const steps: Step<BuildContext>[] = [
       releaseInstancesAtTheEnd(() => failed),
       stage('CREATING', 'CREATE', async (c) => {
+        // Preflight: a distribution that cannot work fails the image now, not after the build.
+        const planned = planDistribution(c, run.distribution.env);
+        await logLine(
+          c,
+          'Preflight',
+          `distribution to ${planned.map((d) => d.region).join(', ')}: configuration checked`,
+        );
         const from = run.request.resumeFromStage;
         if (
           (from === 'TEST' || from === 'DISTRIBUTION') &&
@@ -179,6 +234,10 @@ async function runBuild(run: BuildRun): Promise<BuildOutcome> {
           resumedAt = from;
           return;
         }
+        if (c.image.kilnSourceImageArn !== undefined)
+          throw new Error(
+            `the artifacts of the source image ${String(c.image.kilnSourceImageArn)} are gone; there is nothing to distribute`,
+          );
         if (from === 'BUILD')
           await logLine(
             c,

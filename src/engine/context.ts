@@ -6,6 +6,7 @@
 import { join } from 'node:path';
 import type { Clock } from '../core/clock.js';
 import type { DirectoryBlobStore } from '../images/blob-store.js';
+import type { RegionStore } from '../config/config.js';
 import type { Layer } from '../images/layers.js';
 import type { OciImage } from '../images/oci.js';
 import type { Instance, InstanceBackend } from '../instances/backend.js';
@@ -96,6 +97,11 @@ export interface BuildContext {
   readonly clock: Clock;
   /** The S3-compatible endpoint components' S3 modules use, when one is configured. */
   readonly s3?: S3Settings;
+  /**
+   * Each region's artifact store (the config's `regionStores`); a region missing here, or all
+   * of them when absent, is the directory `paths.regionsDir/<region>`.
+   */
+  readonly regionStores?: Readonly<Record<string, RegionStore>>;
   readonly backend: InstanceBackend;
   readonly blobs: DirectoryBlobStore;
   readonly layers: LayerCache;

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream, existsSync } from 'node:fs';
-import { link, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { link, mkdir, readdir, rename, rm, stat, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { Transform } from 'node:stream';
@@ -114,7 +114,14 @@ export class DirectoryBlobStore implements BlobStore {
         throw new Error(`blob content hashes to ${digest}, not the expected ${options.expectedDigest}`);
       }
       const path = this.localPath(digest);
-      if (existsSync(path)) return { digest, size: counter.bytes, created: false };
+      if (existsSync(path)) {
+        // A writer that stores an existing blob again is about to reference it: a fresh mtime
+        // tells a garbage collection running in another process (which keeps blobs newer than
+        // its start) not to take it.
+        const now = new Date();
+        await utimes(path, now, now).catch(() => undefined);
+        return { digest, size: counter.bytes, created: false };
+      }
       await rename(temp, path);
       return { digest, size: counter.bytes, created: true };
     } finally {

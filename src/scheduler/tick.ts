@@ -1,7 +1,7 @@
 /**
  * The scheduler tick: every ~30 s (and at start) it looks at every pipeline with a schedule,
  * asks dueRun() whether a run is due, checks the start condition, and starts the run with
- * buildType SCHEDULED. The instant handled is stored per pipeline in the same transaction as
+ * buildType SCHEDULED; then it starts the daily lifecycle policy runs (lifecycle.ts). The instant handled is stored per pipeline in the same transaction as
  * the new image, so a crash can neither lose nor double a run.
  */
 import { PollingLoop } from '../events/loop.js';
@@ -22,6 +22,7 @@ import {
 import { getPipelineState, patchPipelineState } from '../service/executions/records.js';
 import type { ResourceRecord } from '../store/store.js';
 import { dueRun } from './due.js';
+import { scheduleLifecyclePolicies } from './lifecycle.js';
 import { DEFAULT_TIMEZONE, parseSchedule } from './schedule.js';
 
 export interface SchedulerOptions {
@@ -84,6 +85,13 @@ export class Scheduler {
         } catch (err) {
           this.#o.logError?.(err, `scheduling ${record.arn}`);
         }
+      }
+      try {
+        const lifecycle = await scheduleLifecyclePolicies(this.#o.deps, scope);
+        if (lifecycle.next !== undefined)
+          nextDue = Math.min(nextDue ?? Number.POSITIVE_INFINITY, lifecycle.next);
+      } catch (err) {
+        this.#o.logError?.(err, `scheduling the lifecycle policies of ${scope.account} in ${scope.region}`);
       }
     }
     return nextDue === undefined ? { outcomes } : { outcomes, nextDue };

@@ -1,7 +1,9 @@
-import { KilnError, invalidValue } from '../core/errors.js';
+import { invalidValue } from '../core/errors.js';
 import { INSTANCE_TYPES, instanceType } from '../core/instance-types.js';
 import type { ResourceRecord } from '../store/store.js';
-import type { Input } from './context.js';
+import { distributionEnvironment } from '../distribution/environment.js';
+import { preflightDistributions } from '../distribution/preflight.js';
+import type { CallContext, Input, ServiceDeps } from './context.js';
 import { bodyField } from './filters.js';
 import { namedHandlers } from './named.js';
 import { compact } from './resources.js';
@@ -70,51 +72,17 @@ export const INFRASTRUCTURE_HANDLERS = namedHandlers(
   },
 );
 
-/** Variables an AMI name may use; resolved at distribution time. */
-export const AMI_NAME_VARIABLES = ['imagebuilder:buildDate', 'imagebuilder:buildVersion'];
-
-function checkAmiName(name: string | undefined, member: string): void {
-  if (name === undefined) return;
-  for (const m of name.matchAll(/\{\{([^}]*)\}\}/g)) {
-    const variable = (m[1] ?? '').trim();
-    if (!AMI_NAME_VARIABLES.includes(variable)) {
-      throw invalidValue(
-        member,
-        `Unknown variable '{{${m[1]}}}' in the name.`,
-        `Names may use ${AMI_NAME_VARIABLES.map((v) => `{{${v}}}`).join(' and ')}.`,
-      );
-    }
-  }
-  const literal = name.replace(/\{\{[^}]*\}\}/g, '');
-  if (/[{}]/.test(literal)) throw invalidValue(member, 'Braces must form {{variable}} references.');
-}
-
-const distBody = async (deps: { config: { regions: readonly string[] } }, _ctx: unknown, input: Input) => {
-  const seen = new Set<string>();
-  for (const [i, d] of (input.distributions as Input[]).entries()) {
-    const at = `distributions[${i}]`;
-    if (!deps.config.regions.includes(d.region)) {
-      throw invalidValue(
-        `${at}.region`,
-        `'${d.region}' is not a region of this Kiln server.`,
-        `Configured regions: ${deps.config.regions.join(', ')}.`,
-      );
-    }
-    if (seen.has(d.region))
-      throw new KilnError(
-        'InvalidParameterCombinationException',
-        `'${at}.region' repeats region '${d.region}'; give each region once.`,
-      );
-    seen.add(d.region);
-    if (d.fastLaunchConfigurations?.length) {
-      throw new KilnError(
-        'InvalidParameterCombinationException',
-        `'${at}.fastLaunchConfigurations' is Windows-only (EC2 Fast Launch); Kiln builds Linux images and does not support it.`,
-        { hint: 'Remove fastLaunchConfigurations.' },
-      );
-    }
-    checkAmiName(d.amiDistributionConfiguration?.name, `${at}.amiDistributionConfiguration.name`);
-  }
+/**
+ * A distribution configuration is checked by the same preflight a build runs (regions, KMS
+ * keys, accounts, organizations, AMI name templates, Windows-only settings), so most mistakes
+ * surface here, when the configuration is written.
+ */
+const distBody = async (deps: ServiceDeps, ctx: CallContext, input: Input) => {
+  preflightDistributions(input.distributions, distributionEnvironment(deps.config), {
+    account: ctx.account,
+    buildRegion: ctx.region,
+    sample: { buildDate: deps.clock.now(), buildVersion: 1 },
+  });
   return compact({
     name: input.name,
     description: input.description,

@@ -1,7 +1,9 @@
-import { KilnError } from '../core/errors.js';
+import { parseArn } from '../core/arn.js';
+import { isKilnError, KilnError } from '../core/errors.js';
+import { imageLaunchableBy, organizationsOf, principalsOf } from '../distribution/permission.js';
 import type { ResourceRecord } from '../store/store.js';
 import { byNameKey, latestRefsOf } from './components.js';
-import type { Handler } from './context.js';
+import type { CallContext, Handler, ServiceDeps } from './context.js';
 import { bodyField, compileFilters } from './filters.js';
 import { listByOwner } from './owners.js';
 import { listBuilds } from './builds.js';
@@ -21,12 +23,34 @@ const IMAGE_FILTERS = {
   version: bodyField('version'),
 };
 
+/**
+ * Resolves an image ARN for reading: the caller's own, one an image policy shares, or one whose
+ * distributed AMIs the caller may launch. For the last, the ARN resolves as its owner sees it
+ * and the resolved build must grant the caller launch permission (a wildcard ARN does not fall
+ * back to an older shared build).
+ */
+async function readableImage(deps: ServiceDeps, ctx: CallContext, arn: string): Promise<ResourceRecord> {
+  const opts = { type: 'image', action: READ, levels: 'any' } as const;
+  try {
+    return await resolveVersioned(deps, ctx, arn, 'imageBuildVersionArn', opts);
+  } catch (err) {
+    if (!isKilnError(err) || err.code !== 'ResourceNotFoundException') throw err;
+    const owner = parseArn(arn, 'imageBuildVersionArn').account;
+    if (owner === ctx.account) throw err;
+    const asOwner = await resolveVersioned(
+      deps,
+      { ...ctx, account: owner },
+      arn,
+      'imageBuildVersionArn',
+      opts,
+    ).catch(() => undefined);
+    if (!asOwner || !imageLaunchableBy(asOwner.body, ctx.account, organizationsOf(deps.config))) throw err;
+    return asOwner;
+  }
+}
+
 const getImage: Handler = async (deps, ctx, input) => {
-  const r = await resolveVersioned(deps, ctx, input.imageBuildVersionArn, 'imageBuildVersionArn', {
-    type: 'image',
-    action: READ,
-    levels: 'any',
-  });
+  const r = await readableImage(deps, ctx, input.imageBuildVersionArn);
   return {
     requestId: ctx.requestId,
     image: { ...r.body, tags: r.tags },
@@ -66,6 +90,10 @@ const listImages: Handler = async (deps, ctx, input) => {
     keep,
     map: versionEntry,
     ...(nameKey !== undefined ? { nameKey } : {}),
+    launchGrants: {
+      grantees: principalsOf(ctx.account, organizationsOf(deps.config)),
+      granted: (r) => imageLaunchableBy(r.body, ctx.account, organizationsOf(deps.config)),
+    },
   });
   return { requestId: ctx.requestId, imageVersionList: page.items, nextToken: page.nextToken };
 };

@@ -9,6 +9,7 @@ import { EXECUTION_HANDLERS } from './executions/index.js';
 import { IMAGE_RECIPE_HANDLERS } from './image-recipes.js';
 import { IMAGE_HANDLERS } from './images.js';
 import { IMPORT_HANDLERS } from './imports.js';
+import { LIFECYCLE_EXECUTION_HANDLERS } from './lifecycle-executions.js';
 import { LIFECYCLE_POLICY_HANDLERS } from './lifecycle-policies.js';
 import { PIPELINE_HANDLERS } from './pipelines.js';
 import { SCAN_HANDLERS } from './scans.js';
@@ -24,6 +25,7 @@ const IMPLEMENTED: Record<string, Handler> = {
   ...PIPELINE_HANDLERS,
   ...WORKFLOW_HANDLERS,
   ...LIFECYCLE_POLICY_HANDLERS,
+  ...LIFECYCLE_EXECUTION_HANDLERS,
   ...TAG_HANDLERS,
   ...IMAGE_HANDLERS,
   ...IMPORT_HANDLERS,

@@ -21,11 +21,19 @@ export interface OwnedListing<T> {
   readonly keep: (r: ResourceRecord) => boolean;
   readonly map: (r: ResourceRecord) => T;
   readonly nameKey?: string;
+  /**
+   * Images: other accounts' resources are also shared with the caller when their launch grants
+   * (src/store/grants.ts) name one of `grantees` and `granted` confirms it.
+   */
+  readonly launchGrants?: {
+    readonly grantees: readonly string[];
+    readonly granted: (r: ResourceRecord) => boolean;
+  };
 }
 
 /**
  * Lists by `owner`: Self (the caller's account), Shared (other accounts' resources whose policy
- * grants the caller the List action). Kiln ships no Amazon, third-party or Marketplace
+ * grants the caller the List action, and for images those whose AMIs it may launch). Kiln ships no Amazon, third-party or Marketplace
  * resources, so those owners list nothing.
  */
 export async function listByOwner<T>(l: OwnedListing<T>): Promise<{ items: T[]; nextToken?: string }> {
@@ -50,12 +58,17 @@ export async function listByOwner<T>(l: OwnedListing<T>): Promise<{ items: T[]; 
   }
   if (owner === 'Shared') {
     const shared = (
-      await l.deps.store.listWithPolicies({ region: l.ctx.region, type: l.type }, l.ctx.account)
+      await l.deps.store.listWithPolicies(
+        { region: l.ctx.region, type: l.type },
+        l.ctx.account,
+        l.launchGrants?.grantees ?? [],
+      )
     ).filter(
       (r) =>
         (!l.latestBuildsOnly || r.latestBuild) &&
         (l.nameKey === undefined || r.nameKey === l.nameKey) &&
-        policyAllows(r.policy, r.type, l.ctx.account, l.listAction) &&
+        (policyAllows(r.policy, r.type, l.ctx.account, l.listAction) ||
+          l.launchGrants?.granted(r) === true) &&
         l.keep(r),
     );
     const sorted = shared

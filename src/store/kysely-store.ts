@@ -1,5 +1,6 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { ResourceType } from '../core/arn.js';
+import { launchGranteesOf } from './grants.js';
 import {
   type DocumentQuery,
   type DocumentRecord,
@@ -32,6 +33,7 @@ interface ResourcesTable {
 export interface Database {
   resources: ResourcesTable;
   resource_refs: { from_arn: string; to_arn: string };
+  resource_grants: { arn: string; grantee: string };
   idempotency: {
     account: string;
     operation: string;
@@ -123,14 +125,23 @@ export class KyselyStore implements Store {
   async listWithPolicies(
     scope: Omit<ResourceScope, 'account'>,
     excludeAccount: string,
+    grantees: readonly string[] = [],
   ): Promise<ResourceRecord[]> {
+    const granted = [...new Set(grantees)];
     const rows = await this.db
       .selectFrom('resources')
       .selectAll()
       .where('region', '=', scope.region)
       .where('type', '=', scope.type)
       .where('account', '!=', excludeAccount)
-      .where('policy', 'is not', null)
+      .where((eb) =>
+        granted.length === 0
+          ? eb('policy', 'is not', null)
+          : eb.or([
+              eb('policy', 'is not', null),
+              eb('arn', 'in', eb.selectFrom('resource_grants').select('arn').where('grantee', 'in', granted)),
+            ]),
+      )
       .orderBy('sort_key')
       .execute();
     return rows.map(toRecord);
@@ -182,6 +193,7 @@ export class KyselyStore implements Store {
       })
       .execute();
     await this.replaceRefs(record.arn, references);
+    await this.replaceGrants(record.arn, record.body);
   }
 
   async update(
@@ -204,6 +216,7 @@ export class KyselyStore implements Store {
       if (Object.keys(set).length > 0)
         await self.db.updateTable('resources').set(set).where('arn', '=', arn).execute();
       if (references) await self.replaceRefs(arn, references);
+      if (patch.body) await self.replaceGrants(arn, patch.body);
     });
   }
 
@@ -216,6 +229,7 @@ export class KyselyStore implements Store {
         .returningAll()
         .executeTakeFirst();
       await self.db.deleteFrom('resource_refs').where('from_arn', '=', arn).execute();
+      await self.db.deleteFrom('resource_grants').where('arn', '=', arn).execute();
       if (gone && Number(gone.latest_build) === 1) await self.promoteNewestSibling(gone);
     });
   }
@@ -243,6 +257,18 @@ export class KyselyStore implements Store {
       await this.db
         .insertInto('resource_refs')
         .values(unique.map((to) => ({ from_arn: arn, to_arn: to })))
+        .execute();
+    }
+  }
+
+  /** Keeps the launch-grant index (grants.ts) in step with a record's body. */
+  private async replaceGrants(arn: string, body: Readonly<Record<string, unknown>>): Promise<void> {
+    await this.db.deleteFrom('resource_grants').where('arn', '=', arn).execute();
+    const grantees = launchGranteesOf(body);
+    if (grantees.length > 0) {
+      await this.db
+        .insertInto('resource_grants')
+        .values(grantees.map((grantee) => ({ arn, grantee })))
         .execute();
     }
   }

@@ -1,4 +1,5 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
+import { launchGranteesOf } from './grants.js';
 
 /**
  * Versioned schema migrations, written with Kysely's schema builder so they run on SQLite
@@ -92,6 +93,40 @@ const MIGRATIONS: Record<string, Migration> = {
         .on('documents')
         .columns(['kind', 'account', 'region', 'sort_key'])
         .execute();
+    },
+  },
+  '0003_resource_grants': {
+    async up(db: Kysely<unknown>) {
+      // Who an image's distributed AMIs may be launched by (grants.ts), so that `owner: Shared`
+      // listings read the rows granted to the caller rather than every image of the region.
+      await db.schema
+        .createTable('resource_grants')
+        .addColumn('arn', 'text', (c) => c.notNull())
+        .addColumn('grantee', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('resource_grants_pk', ['arn', 'grantee'])
+        .execute();
+      await db.schema
+        .createIndex('resource_grants_grantee')
+        .on('resource_grants')
+        .column('grantee')
+        .execute();
+      const typed = db as unknown as Kysely<{
+        resources: { arn: string; type: string; body: string };
+        resource_grants: { arn: string; grantee: string };
+      }>;
+      const images = await typed
+        .selectFrom('resources')
+        .select(['arn', 'body'])
+        .where('type', '=', 'image')
+        .execute();
+      for (const row of images) {
+        const grantees = launchGranteesOf(JSON.parse(row.body) as Record<string, unknown>);
+        if (grantees.length > 0)
+          await typed
+            .insertInto('resource_grants')
+            .values(grantees.map((grantee) => ({ arn: row.arn, grantee })))
+            .execute();
+      }
     },
   },
 };

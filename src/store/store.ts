@@ -90,8 +90,15 @@ export interface Store {
   /** Every version and build of one name, in no particular order. */
   findByName(scope: ResourceScope, nameKey: string): Promise<ResourceRecord[]>;
   list(query: ListQuery): Promise<StoredListRow[]>;
-  /** Rows of other accounts that carry a resource policy (for `owner: Shared`). */
-  listWithPolicies(scope: Omit<ResourceScope, 'account'>, excludeAccount: string): Promise<ResourceRecord[]>;
+  /**
+   * Rows of other accounts that carry a resource policy, or whose launch grants (grants.ts)
+   * name one of `grantees` (for `owner: Shared`).
+   */
+  listWithPolicies(
+    scope: Omit<ResourceScope, 'account'>,
+    excludeAccount: string,
+    grantees?: readonly string[],
+  ): Promise<ResourceRecord[]>;
   /** Inserts a record and the ARNs it references; fails if the ARN exists. */
   insert(record: Omit<ResourceRecord, 'latestBuild'>, references: readonly string[]): Promise<void>;
   /** Replaces body/tags/policy of a record; references are replaced when given. */

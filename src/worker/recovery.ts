@@ -7,6 +7,7 @@ import { ARTIFACT_CLEANUP_KIND, EXECUTION_KIND, executionOf } from '../service/e
 import { isTerminal } from '../service/executions/image-state.js';
 import { statusOf } from '../service/executions/transitions.js';
 import { wake } from '../events/wake.js';
+import { recoverLifecycleExecutions } from '../lifecycle/recovery.js';
 import { isLeaseDead, type OwnerId, recoveryFor } from './decide.js';
 import { buildRequestOf, finishExecution, type RunDeps } from './run.js';
 
@@ -65,6 +66,8 @@ export async function recoverDeadLeases(deps: RunDeps, me: OwnerId, staleMs: num
     }
   }
   if (recovered.length > 0) wake(store, 'queue');
+  // Lifecycle executions of a dead runner are resumed the same way (src/lifecycle/recovery.ts).
+  await recoverLifecycleExecutions(store, clock, { staleMs });
   return recovered;
 }
 

@@ -211,6 +211,9 @@ export const TEST_CONFIG = (dataDir: string, maxConcurrentBuilds = 1): Config =>
     defaultAccountId: '111122223333',
     accessKeys: [],
     maxConcurrentBuilds,
+    regionStores: { 'us-east-1': { type: 'directory' as const, path: `${dataDir}/regions/us-east-1` } },
+    kmsKeys: [],
+    organizations: [],
   });
 
 export interface Harness {

@@ -590,7 +590,7 @@ describe('recipes, configurations, pipelines, workflows, lifecycle policies, tag
     );
   });
 
-  it('answers image calls on an empty image table and names unimplemented operations', async () => {
+  it('answers image calls on an empty image table and unknown lifecycle executions', async () => {
     await rejects(
       client.send(new GetImageCommand({ imageBuildVersionArn: `${A}:image/golden/1.0.0/1` })),
       'ResourceNotFoundException',
@@ -622,8 +622,8 @@ describe('recipes, configurations, pipelines, workflows, lifecycle policies, tag
           lifecycleExecutionId: 'lce-00000000-0000-4000-8000-000000000000',
         }),
       ),
-      'InvalidRequestException',
-      /GetLifecycleExecution/,
+      'ResourceNotFoundException',
+      /lce-00000000-0000-4000-8000-000000000000/,
     );
   });
 });

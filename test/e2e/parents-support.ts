@@ -27,6 +27,9 @@ export function serviceDeps(store: Store, dataDir: string): ServiceDeps {
     defaultAccountId: ACCOUNT,
     accessKeys: [],
     maxConcurrentBuilds: 1,
+    regionStores: { [REGION]: { type: 'directory', path: `${dataDir}/regions/${REGION}` } },
+    kmsKeys: [],
+    organizations: [],
   };
   return { store, clock: systemClock, config, fetchDocument };
 }

@@ -171,12 +171,12 @@ describe('workflow step actions in a real build', () => {
     assert.deepEqual(s['TEST/Check']?.outputs.output, ['run-command-was-here']);
     const modified = s['DISTRIBUTION/Share']?.outputs.modifiedImages as { launchPermission: unknown }[];
     assert.deepEqual(modified[0]?.launchPermission, { userIds: ['111122223333'], userGroups: ['all'] });
-    // The launch template target fails on its own; the parameter is still written.
+    // The launch template target (no such template) fails on its own; the parameter is still written.
     const configure = s['DISTRIBUTION/Configure'];
     assert.equal(configure?.status, 'FAILED');
     assert.match(
       configure?.message ?? '',
-      /launch template lt-0123456789abcdef0: not supported yet \(distribution issue\)/,
+      /launch template lt-0123456789abcdef0: The launch template 'lt-0123456789abcdef0' does not exist/,
     );
     const image = await rawImage(arn);
     const ami = (image.outputResources as { amis: { image: string }[] }).amis[0]?.image;

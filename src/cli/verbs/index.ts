@@ -11,12 +11,15 @@ import { imageVerifyVerb } from './image-verify.js';
 import { infraVerbs } from './infra.js';
 import { instanceVerbs } from './instance.js';
 import { keyExportVerb } from './key.js';
+import { launchTemplateVerbs } from './launch-template.js';
+import { lifecycleVerbs } from './lifecycle.js';
 import { lifecyclePolicyVerbs } from './lifecycle-policy.js';
 import { logsVerb, pipelineStartVerb } from './logs.js';
 import { parameterVerbs } from './parameter.js';
 import { pipelineVerbs } from './pipeline.js';
 import { recipeVerbs } from './recipe.js';
 import { serverVerb } from './server.js';
+import { storeVerbs } from './store.js';
 import { toeRunVerb } from './toe-run.js';
 import { toeValidateVerb } from './toe-validate.js';
 import { topicVerbs } from './topic.js';
@@ -44,7 +47,10 @@ export const VERBS: readonly Verb[] = [
   ...topicVerbs,
   ...workflowVerbs,
   ...lifecyclePolicyVerbs,
+  ...lifecycleVerbs,
   toeValidateVerb,
   toeRunVerb,
   ...instanceVerbs,
+  ...launchTemplateVerbs,
+  ...storeVerbs,
 ];

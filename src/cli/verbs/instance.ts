@@ -5,6 +5,10 @@ import {
   listKeptInstances,
   stopKeptInstance,
 } from '../../instances/bwrap/shell.js';
+import { type FlagSpec, UsageError, usageText } from '../args.js';
+import { CLIENT_FLAGS } from '../client.js';
+import { kilnCall } from '../kiln-http.js';
+import { JSON_FLAG, runClientVerb, toJson } from '../run.js';
 import { renderTable } from '../table.js';
 import type { Verb, VerbIO } from '../verb.js';
 import { cacheDir } from './toe-run.js';
@@ -45,7 +49,86 @@ async function withKept(
   return body(found);
 }
 
+const RUN_FLAGS: readonly FlagSpec[] = [
+  { name: 'launch-template', type: 'string', value: 'NAME|ID', help: 'start from this launch template' },
+  {
+    name: 'version',
+    type: 'string',
+    value: 'N',
+    help: 'the template version (default: its default version)',
+  },
+  { name: 'image', type: 'string', value: 'AMI', help: 'start from this image id instead of a template' },
+  {
+    name: 'instance-type',
+    type: 'string',
+    value: 'TYPE',
+    help: 'with --image: kiln.micro … kiln.xlarge (default kiln.small)',
+  },
+  { name: 'rm', type: 'boolean', help: 'stop the instance after COMMAND instead of keeping it' },
+  JSON_FLAG,
+];
+const RUN_SUMMARY =
+  'Start an instance from a launch template or an image, on the server, and run COMMAND in it';
+
+interface Launched {
+  instanceId: string;
+  imageId: string;
+  kept: boolean;
+  command?: { exitCode: number | null; stdout: string; stderr: string };
+}
+
+/** `kiln instance run`: POST /kiln/instances; exits with COMMAND's status when one ran. */
+const runVerb: Verb = {
+  path: ['instance', 'run'],
+  summary: RUN_SUMMARY,
+  usage: usageText(
+    'kiln instance run (--launch-template NAME|ID [--version N] | --image AMI) [--rm] [-- COMMAND…]',
+    `${RUN_SUMMARY}. The caller must own the image or have launch permission on it; the instance is kept for kiln instance shell|stop unless --rm.`,
+    [...RUN_FLAGS, ...CLIENT_FLAGS],
+  ),
+  run: (args, io) =>
+    runClientVerb(args, io, RUN_FLAGS, async (parsed, { settings }) => {
+      const template = parsed.string('launch-template');
+      const image = parsed.string('image');
+      if ((template === undefined) === (image === undefined))
+        throw new UsageError('give either --launch-template NAME|ID or --image AMI.');
+      const version = parsed.string('version');
+      if (version !== undefined && !/^[1-9][0-9]*$/.test(version))
+        throw new UsageError(`--version must be a version number, not '${version}'.`);
+      const answer = await kilnCall<{ instance: Launched }>(
+        settings,
+        'POST',
+        '/kiln/instances',
+        {},
+        {
+          ...(template !== undefined ? { launchTemplate: template } : {}),
+          ...(image !== undefined ? { imageId: image } : {}),
+          ...(version !== undefined ? { version: Number(version) } : {}),
+          ...(parsed.string('instance-type') ? { instanceType: parsed.string('instance-type') } : {}),
+          ...(parsed.positionals.length > 0 ? { command: [...parsed.positionals] } : {}),
+          keep: !parsed.boolean('rm'),
+        },
+      );
+      const launched = answer.instance;
+      if (parsed.boolean('json')) io.stdout.write(toJson(answer));
+      else {
+        if (launched.command) {
+          io.stdout.write(launched.command.stdout);
+          io.stderr.write(launched.command.stderr);
+        }
+        io.stderr.write(
+          launched.kept
+            ? `instance ${launched.instanceId} (from ${launched.imageId}) is kept: kiln instance shell ${launched.instanceId}\n`
+            : `instance ${launched.instanceId} (from ${launched.imageId}) stopped\n`,
+        );
+      }
+      if (!launched.command) return 0;
+      return launched.command.exitCode ?? 125;
+    }),
+};
+
 export const instanceVerbs: readonly Verb[] = [
+  runVerb,
   {
     path: ['instance', 'list'],
     summary: 'List kept instances (kiln toe run --keep, failed builds)',

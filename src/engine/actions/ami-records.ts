@@ -1,14 +1,15 @@
 /**
- * AMI records of a region's artifact store (`<regionsDir>/<region>/images/<ami-id>.json`, the
- * files DistributeImage writes) as the AMI-level workflow actions read and extend them, and
- * the `distributedImages` list those actions take as input.
+ * AMI records (src/distribution/ami-store.ts) as the AMI-level workflow actions read and extend
+ * them, and the `distributedImages` list those actions take as input.
  */
-import { existsSync } from 'node:fs';
-import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isoTime } from '../../core/clock.js';
-import { writeFileAtomic } from '../../host/fs.js';
-import { DirectoryBlobStore } from '../../images/blob-store.js';
+import { copyAmi } from '../../distribution/ami-copy.js';
+import {
+  type AmiRecord,
+  readAmiRecord,
+  updateAmiRecord as updateStoredAmiRecord,
+} from '../../distribution/ami-store.js';
 import type { BuildContext } from '../context.js';
 
 /** One entry of DistributeImage's `distributedImages` output (Kiln's shape or AWS's). */
@@ -48,9 +49,6 @@ export function parseDistributedImages(value: unknown, action: string): Distribu
   return out;
 }
 
-export const amiRecordPath = (ctx: BuildContext, region: string, amiId: string): string =>
-  join(ctx.paths.regionsDir, region, 'images', `${amiId}.json`);
-
 /** Merges `members` into an existing AMI record; fails when the AMI is not registered there. */
 export async function updateAmiRecord(
   ctx: BuildContext,
@@ -58,45 +56,41 @@ export async function updateAmiRecord(
   amiId: string,
   members: Readonly<Record<string, unknown>>,
 ): Promise<void> {
-  const path = amiRecordPath(ctx, region, amiId);
-  if (!existsSync(path)) throw new Error(`${amiId} is not registered in ${region}`);
-  const current = JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
-  await writeFileAtomic(path, JSON.stringify({ ...current, ...members }, null, 2));
+  await updateStoredAmiRecord(ctx.paths.dataDir, region, amiId, members);
 }
 
 /**
  * Registers the build's captured image in `region`: its blobs copied into the region's store
  * (only the missing ones) and an AMI record with `members` merged over an existing one.
+ * `storeRoot`: the region's directory store (default `DATA_DIR/regions/<region>`).
  */
 export async function registerCapturedImage(
   ctx: BuildContext,
   region: string,
   members: Readonly<Record<string, unknown>>,
   signal: AbortSignal,
+  storeRoot: string = join(ctx.paths.regionsDir, region),
 ): Promise<string> {
   const captured = ctx.captured;
   if (!captured) throw new Error('no image was captured to register (run CreateImage first)');
-  const store = new DirectoryBlobStore(join(ctx.paths.regionsDir, region));
-  await mkdir(join(store.root, 'blobs', 'sha256'), { recursive: true });
   const oci = captured.oci;
-  for (const blob of [{ digest: oci.manifestDigest }, { digest: oci.configDigest }, ...oci.layers]) {
-    signal.throwIfAborted();
-    if (!(await store.has(blob.digest))) await ctx.blobs.exportTo(blob.digest, store.localPath(blob.digest));
-  }
-  const path = amiRecordPath(ctx, region, captured.imageId);
-  await mkdir(join(store.root, 'images'), { recursive: true });
-  const current = existsSync(path)
-    ? (JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>)
-    : {
-        region,
-        image: captured.imageId,
-        name: `${String(ctx.image.name)}-${isoTime(ctx.clock.now()).replace(/:/g, '-')}`,
-        accountId: ctx.request.account,
-        tags: {},
-        manifestDigest: oci.manifestDigest,
-        imageArn: ctx.request.imageArn,
-        creationDate: isoTime(ctx.clock.now()),
-      };
-  await writeFileAtomic(path, JSON.stringify({ ...current, ...members }, null, 2));
+  const blobs = [oci.manifestDigest, oci.configDigest, ...oci.layers.map((l) => l.digest)];
+  const current = (await readAmiRecord(ctx.paths.dataDir, region, captured.imageId)) ?? {
+    region,
+    image: captured.imageId,
+    name: `${String(ctx.image.name)}-${isoTime(ctx.clock.now()).replace(/:/g, '-')}`,
+    accountId: ctx.request.account,
+    tags: {},
+    manifestDigest: oci.manifestDigest,
+    imageArn: ctx.request.imageArn,
+    creationDate: isoTime(ctx.clock.now()),
+  };
+  await copyAmi({
+    dataDir: ctx.paths.dataDir,
+    storeRoot,
+    source: ctx.blobs,
+    record: { ...current, blobs, ...members } as AmiRecord & { blobs: string[] },
+    signal,
+  });
   return captured.imageId;
 }

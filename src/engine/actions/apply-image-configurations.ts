@@ -1,12 +1,15 @@
 /**
  * ApplyImageConfigurations (api.md §8.3): per region, configures the distributed AMIs there.
- * `ssmParameterConfigurations` write the AMI id into Kiln's parameter store. Launch templates,
- * S3 exports, license and fast-launch configurations are the distribution issue's; each such
- * target fails on its own with that message. Every target is tried and reported in
+ * `ssmParameterConfigurations` write the AMI id into Kiln's parameter store;
+ * `launchTemplateConfigurations` add a Kiln launch template version pointing at the AMI (and
+ * make it the default when asked). S3 exports belong in the distribution configuration (they
+ * need the captured disk), and license and fast-launch configurations are Windows/AWS-only:
+ * each such target fails on its own saying so. Every target is tried and reported in
  * `configuredImages`; a failed target undoes none of the others, and the step then fails
  * naming every failed target.
  */
 import type { ActionHandler } from '../../workflows/runner.js';
+import type { AddLaunchTemplateVersion } from '../distribute.js';
 import { type BuildContext, logLine } from '../context.js';
 import { type DistributedImageRef, parseDistributedImages } from './ami-records.js';
 import {
@@ -16,17 +19,24 @@ import {
   writeImageParameter,
 } from './image-parameters.js';
 
-const LATER = 'not supported yet (distribution issue)';
-const DEFERRED = [
-  'launchTemplateConfigurations',
-  's3ExportConfiguration',
-  'licenseConfigurationArns',
-  'fastLaunchConfigurations',
-] as const;
+const UNSUPPORTED: Readonly<Record<string, string>> = {
+  s3ExportConfiguration:
+    'not supported in ApplyImageConfigurations: put s3ExportConfiguration in the distribution configuration, which exports the captured disk',
+  licenseConfigurationArns: 'not supported by Kiln (AWS License Manager)',
+  fastLaunchConfigurations: 'not supported by Kiln (Windows fast launch)',
+};
+const DEFERRED = ['s3ExportConfiguration', 'licenseConfigurationArns', 'fastLaunchConfigurations'] as const;
 
-/** One thing to configure: a parameter to write, or a deferred configuration that will fail. */
+export interface LaunchTemplateTarget {
+  readonly launchTemplateId: string;
+  readonly accountId?: string;
+  readonly setDefaultVersion: boolean;
+}
+
+/** One thing to configure: a parameter to write, a launch template version to add, or an unsupported configuration that will fail. */
 export type ConfigurationTarget =
   | { readonly kind: 'ssmParameter'; readonly target: SsmParameterTarget }
+  | { readonly kind: 'launchTemplate'; readonly target: LaunchTemplateTarget; readonly label: string }
   | { readonly kind: 'deferred'; readonly member: (typeof DEFERRED)[number]; readonly label: string };
 
 export interface RegionConfiguration {
@@ -39,8 +49,6 @@ const list = (v: unknown): unknown[] => (v === undefined ? [] : Array.isArray(v)
 /** A short name of a deferred target for the report (pure). */
 function label(member: (typeof DEFERRED)[number], value: unknown): string {
   const v = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
-  if (member === 'launchTemplateConfigurations')
-    return `launch template ${String(v.launchTemplateId ?? '?')}`;
   if (member === 's3ExportConfiguration') return `S3 export to ${String(v.s3Bucket ?? '?')}`;
   if (member === 'licenseConfigurationArns') return `license configuration ${String(value)}`;
   return 'fast launch';
@@ -57,17 +65,49 @@ export function checkConfigurations(value: unknown): RegionConfiguration[] {
     if (typeof c.region !== 'string' || c.region === '') throw new Error(`${where}.region is required.`);
     const extra = Object.keys(c).find(
       (k) =>
-        k !== 'region' && k !== 'ssmParameterConfigurations' && !(DEFERRED as readonly string[]).includes(k),
+        k !== 'region' &&
+        k !== 'ssmParameterConfigurations' &&
+        k !== 'launchTemplateConfigurations' &&
+        !(DEFERRED as readonly string[]).includes(k),
     );
     if (extra) throw new Error(`${where}.${extra} is not an image configuration.`);
     const targets: ConfigurationTarget[] = list(c.ssmParameterConfigurations).map((s, j) => ({
       kind: 'ssmParameter',
       target: checkSsmParameterTarget(s, `${where}.ssmParameterConfigurations[${j}]`),
     }));
+    for (const [j, v] of list(c.launchTemplateConfigurations).entries()) {
+      const target = checkLaunchTemplateTarget(v, `${where}.launchTemplateConfigurations[${j}]`);
+      targets.push({ kind: 'launchTemplate', target, label: `launch template ${target.launchTemplateId}` });
+    }
     for (const member of DEFERRED)
       for (const v of list(c[member])) targets.push({ kind: 'deferred', member, label: label(member, v) });
     if (targets.length === 0) throw new Error(`${where} configures nothing.`);
     return Object.freeze({ region: c.region, targets: Object.freeze(targets) });
+  });
+}
+
+const LAUNCH_TEMPLATE_ID = /^lt-[a-z0-9-_]{17}$/;
+
+/** Validates one launchTemplateConfigurations entry (pure); errors name the member. */
+export function checkLaunchTemplateTarget(value: unknown, where: string): LaunchTemplateTarget {
+  const v = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
+  const extra = Object.keys(v).find(
+    (k) => !['launchTemplateId', 'accountId', 'setDefaultVersion'].includes(k),
+  );
+  if (extra)
+    throw new Error(`${where}.${extra} is not a member (launchTemplateId, accountId, setDefaultVersion).`);
+  if (typeof v.launchTemplateId !== 'string' || !LAUNCH_TEMPLATE_ID.test(v.launchTemplateId))
+    throw new Error(
+      `${where}.launchTemplateId '${String(v.launchTemplateId)}' is not a launch template id (lt-…).`,
+    );
+  if (v.accountId !== undefined && (typeof v.accountId !== 'string' || !/^\d{12}$/.test(v.accountId)))
+    throw new Error(`${where}.accountId '${String(v.accountId)}' is not a 12-digit account id.`);
+  if (v.setDefaultVersion !== undefined && typeof v.setDefaultVersion !== 'boolean')
+    throw new Error(`${where}.setDefaultVersion must be true or false.`);
+  return Object.freeze({
+    launchTemplateId: v.launchTemplateId,
+    ...(v.accountId === undefined ? {} : { accountId: v.accountId as string }),
+    setDefaultVersion: v.setDefaultVersion === true,
   });
 }
 
@@ -80,9 +120,38 @@ interface TargetResult {
 
 const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
+async function applyLaunchTemplate(
+  ctx: BuildContext,
+  addVersion: AddLaunchTemplateVersion | undefined,
+  image: DistributedImageRef,
+  t: LaunchTemplateTarget,
+  label: string,
+): Promise<TargetResult> {
+  const base = { configuration: 'launchTemplateConfigurations', target: label };
+  try {
+    if (!addVersion) throw new Error('this engine was given no launch template store to write to');
+    const added = await addVersion({
+      account: t.accountId ?? image.accountId ?? ctx.request.account,
+      region: image.region,
+      launchTemplateId: t.launchTemplateId,
+      amiId: image.amiId,
+      setDefault: t.setDefaultVersion,
+    });
+    await logLine(
+      ctx,
+      'ApplyImageConfigurations',
+      `launch template ${added.launchTemplateId} version ${added.versionNumber} = ${image.amiId} in ${image.region}${t.setDefaultVersion ? ' (default)' : ''}`,
+    );
+    return { ...base, status: 'Completed' };
+  } catch (err) {
+    return { ...base, status: 'Failed', errorMessage: `${label}: ${errorText(err)}` };
+  }
+}
+
 async function applyTarget(
   ctx: BuildContext,
   store: ParameterStore | undefined,
+  addVersion: AddLaunchTemplateVersion | undefined,
   image: DistributedImageRef,
   t: ConfigurationTarget,
 ): Promise<TargetResult> {
@@ -91,8 +160,9 @@ async function applyTarget(
       configuration: t.member,
       target: t.label,
       status: 'Failed',
-      errorMessage: `${t.label}: ${LATER}`,
+      errorMessage: `${t.label}: ${UNSUPPORTED[t.member]}`,
     };
+  if (t.kind === 'launchTemplate') return applyLaunchTemplate(ctx, addVersion, image, t.target, t.label);
   const name = t.target.parameterName;
   const base = { configuration: 'ssmParameterConfigurations', target: `parameter ${name}` };
   const account = image.accountId ?? ctx.request.account;
@@ -130,6 +200,7 @@ const reported = new WeakMap<BuildContext, Record<string, unknown>[]>();
 export function applyImageConfigurationsAction(
   ctx: BuildContext,
   store: ParameterStore | undefined,
+  addVersion?: AddLaunchTemplateVersion,
 ): ActionHandler {
   return {
     async run(inputs, actx) {
@@ -144,7 +215,7 @@ export function applyImageConfigurationsAction(
           const results: TargetResult[] = [];
           for (const t of c.targets) {
             actx.signal.throwIfAborted();
-            const r = await applyTarget(ctx, store, image, t);
+            const r = await applyTarget(ctx, store, addVersion, image, t);
             if (r.errorMessage) {
               failures.push(`${c.region} ${image.amiId}: ${r.errorMessage}`);
               await logLine(ctx, actx.stepName, `${c.region} ${image.amiId}: ${r.errorMessage}`, 'stderr');

@@ -1,12 +1,16 @@
 import type { ActionHandler } from '../../workflows/runner.js';
 import type { BuildContext } from '../context.js';
-import { distributeImage } from '../distribute.js';
+import { distributeImage, type EngineDistribution } from '../distribute.js';
 
-/** DistributeImage: registers the image in each configured region of the distribution configuration. */
-export function distributeImageAction(ctx: BuildContext, regions: readonly string[]): ActionHandler {
+/**
+ * DistributeImage: copies the image to each region (and account) of its `distributions` input,
+ * or of the attached distribution configuration, with its parameters, launch templates and
+ * exports; each target is reported on its own (src/engine/distribute.ts).
+ */
+export function distributeImageAction(ctx: BuildContext, distribution: EngineDistribution): ActionHandler {
   return {
-    async run(_inputs, actx) {
-      const distributedImages = await distributeImage(ctx, regions, actx.signal);
+    async run(inputs, actx) {
+      const distributedImages = await distributeImage(ctx, distribution, actx.signal, inputs.distributions);
       return { distributedImages };
     },
   };

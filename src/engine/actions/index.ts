@@ -1,6 +1,7 @@
 /** The workflow step actions Kiln implements for image builds, by action name (api.md §8.3). */
 import type { ActionRegistry } from '../../workflows/runner.js';
 import type { BuildContext } from '../context.js';
+import type { EngineDistribution } from '../distribute.js';
 import type { ParentLookup } from '../parents/resolve-parent.js';
 import { applyImageConfigurationsAction } from './apply-image-configurations.js';
 import { collectImageMetadataAction } from './collect-image-metadata.js';
@@ -27,9 +28,10 @@ const WINDOWS = 'it is Windows-only, and Kiln builds Linux images';
  */
 export function buildActions(
   ctx: BuildContext,
-  regions: readonly string[],
+  distribution: EngineDistribution,
   store?: ParentLookup,
 ): ActionRegistry {
+  const regions = distribution.env.regions;
   return {
     LaunchInstance: launchInstanceAction(ctx),
     WaitForSSMAgent: waitForSsmAgentAction(ctx),
@@ -40,7 +42,7 @@ export function buildActions(
     SanitizeInstance: sanitizeInstanceAction(ctx),
     CreateImage: createImageAction(ctx),
     TerminateInstance: terminateInstanceAction(ctx),
-    DistributeImage: distributeImageAction(ctx, regions),
+    DistributeImage: distributeImageAction(ctx, distribution),
     RunSysPrep: notSupportedAction('RunSysPrep', WINDOWS),
     CreateImageFromIso: notSupportedAction('CreateImageFromIso', 'Kiln does not install from ISO images'),
     RegisterImage: registerImageAction(ctx),
@@ -48,7 +50,11 @@ export function buildActions(
     RunCommand: runCommandAction(ctx),
     CollectImageScanFindings: collectImageScanFindingsAction(ctx),
     ModifyImageAttributes: modifyImageAttributesAction(ctx),
-    ApplyImageConfigurations: applyImageConfigurationsAction(ctx, parameterStoreOf(store)),
+    ApplyImageConfigurations: applyImageConfigurationsAction(
+      ctx,
+      parameterStoreOf(store),
+      distribution.addLaunchTemplateVersion,
+    ),
     DistributeContainerImage: distributeContainerImageAction(ctx, regions),
   };
 }

@@ -4,16 +4,12 @@
  * (`kilnLaunchPermissions`: one entry per AMI), which is what sharing rules read; it does not
  * grant anything by itself.
  */
+import type { LaunchPermission } from '../../distribution/ami-store.js';
 import type { ActionHandler } from '../../workflows/runner.js';
 import { type BuildContext, logLine } from '../context.js';
 import { type DistributedImageRef, parseDistributedImages, updateAmiRecord } from './ami-records.js';
 
-export interface LaunchPermission {
-  readonly userIds?: readonly string[];
-  readonly userGroups?: readonly string[];
-  readonly organizationArns?: readonly string[];
-  readonly organizationalUnitArns?: readonly string[];
-}
+export type { LaunchPermission };
 
 export interface ImageAttributes {
   readonly region: string;
@@ -78,6 +74,21 @@ export function mergePermissions(entries: readonly ImageAttributes[], region: st
 /** The image's `kilnLaunchPermissions`, by AMI, across the steps of one build. */
 const recorded = new WeakMap<BuildContext, Map<string, Record<string, unknown>>>();
 
+/**
+ * Adds entries to the image's `kilnLaunchPermissions` (DistributeImage's `launchPermission`
+ * and ModifyImageAttributes both go through here, so neither overwrites the other's).
+ */
+export async function recordLaunchPermissions(
+  ctx: BuildContext,
+  entries: readonly { region: string; amiId: string; launchPermission: LaunchPermission }[],
+): Promise<void> {
+  if (entries.length === 0) return;
+  const perImage = recorded.get(ctx) ?? new Map<string, Record<string, unknown>>();
+  recorded.set(ctx, perImage);
+  for (const e of entries) perImage.set(`${e.region}/${e.amiId}`, { ...e });
+  await ctx.emit({ kind: 'image', members: { kilnLaunchPermissions: [...perImage.values()] } });
+}
+
 export function modifyImageAttributesAction(ctx: BuildContext): ActionHandler {
   return {
     async run(inputs, actx) {
@@ -92,23 +103,19 @@ export function modifyImageAttributesAction(ctx: BuildContext): ActionHandler {
       const targets: DistributedImageRef[] = images.filter((d) =>
         attributes.some((a) => a.region === d.region),
       );
-      const perImage = recorded.get(ctx) ?? new Map<string, Record<string, unknown>>();
-      recorded.set(ctx, perImage);
-      const modifiedImages: Record<string, unknown>[] = [];
+      const modifiedImages: { region: string; amiId: string; launchPermission: LaunchPermission }[] = [];
       for (const d of targets) {
         actx.signal.throwIfAborted();
         const launchPermission = mergePermissions(attributes, d.region);
         await updateAmiRecord(ctx, d.region, d.amiId, { launchPermission });
-        const entry = { region: d.region, amiId: d.amiId, launchPermission };
-        perImage.set(`${d.region}/${d.amiId}`, entry);
-        modifiedImages.push(entry);
+        modifiedImages.push({ region: d.region, amiId: d.amiId, launchPermission });
         await logLine(
           ctx,
           actx.stepName,
           `launch permission of ${d.amiId} in ${d.region}: ${JSON.stringify(launchPermission)}`,
         );
       }
-      await ctx.emit({ kind: 'image', members: { kilnLaunchPermissions: [...perImage.values()] } });
+      await recordLaunchPermissions(ctx, modifiedImages);
       return { modifiedImages };
     },
   };

@@ -9,6 +9,7 @@ import { listPage } from '../pagination.js';
 import { getOwned } from '../resources.js';
 import { CONTROL_HANDLERS } from './control.js';
 import { CREATE_HANDLERS } from './create.js';
+import { DISTRIBUTE_HANDLERS } from './distribute.js';
 import { WORKFLOW_EXECUTION_HANDLERS } from './workflow-api.js';
 
 const listImagePipelineImages: Handler = async (deps, ctx, input) => {
@@ -30,6 +31,7 @@ const listImagePipelineImages: Handler = async (deps, ctx, input) => {
 export const EXECUTION_HANDLERS: Record<string, Handler> = {
   ...CREATE_HANDLERS,
   ...CONTROL_HANDLERS,
+  ...DISTRIBUTE_HANDLERS,
   ...WORKFLOW_EXECUTION_HANDLERS,
   ListImagePipelineImages: listImagePipelineImages,
 };
