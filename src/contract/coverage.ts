@@ -101,8 +101,6 @@ export const IMPLEMENTED_OPERATIONS: readonly string[] = [
   'ListImageScanFindingAggregations',
 ];
 
-const DISTRIBUTION_LIFECYCLE = 'planned: distribution & lifecycle issue';
-
 /** Status of every operation not (yet) implemented; move a name to IMPLEMENTED_OPERATIONS when done. */
 export const OPERATION_NOTES: Readonly<Record<string, string>> = {
   GetMarketplaceResource: 'not applicable: answers InvalidRequestException',
