@@ -6,11 +6,21 @@
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { lstat, open, readFile, rm } from 'node:fs/promises';
+import { lstat, open, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { DeleteImageCommand } from '@aws-sdk/client-imagebuilder';
-import { listAmiRecords, removeAmiRecord } from '../../src/distribution/ami-store.js';
+import {
+  CreateLifecyclePolicyCommand,
+  DeleteImageCommand,
+  GetImageCommand,
+  ImportVmImageCommand,
+} from '@aws-sdk/client-imagebuilder';
+import {
+  amiRecordFile,
+  listAmiRecords,
+  readAmiRecord,
+  removeAmiRecord,
+} from '../../src/distribution/ami-store.js';
 import { removeTree } from '../../src/host/fs.js';
 import { runChecked } from '../../src/host/process.js';
 import { DirectoryBlobStore } from '../../src/images/blob-store.js';
@@ -214,6 +224,136 @@ test('deletions free exactly the blobs nothing references; a SIGKILLed collectio
   assert.equal(after.code, 0, after.stdout + after.stderr);
   assert.match(after.stdout, /the store is clean/);
   for (const d of a2c) assert.equal(await main().has(d as never), false);
+});
+
+/** Imports a tar with ImportVmImage and `tags` (the CLI's import takes no tags). */
+async function importTagged(tar: string, name: string, version: string, tags: Record<string, string>) {
+  const answer = await sdkClient(server).send(
+    new ImportVmImageCommand({
+      name,
+      semanticVersion: version,
+      platform: 'Linux',
+      vmImportTaskId: join(work, `${tar}.tar`),
+      tags,
+      clientToken: `${name}-${version}-${tar}-${Date.now()}`,
+    }),
+  );
+  const arn = answer.imageArn as string;
+  const record = (await listAmiRecords(dataDir)).find((a) => a.imageArn === arn);
+  assert.ok(record, `no AMI record for ${arn}`);
+  return { arn, id: record.image, region: record.region };
+}
+
+/**
+ * What deleting `gone` (images and their AMIs) must free, computed from the manifests: blobs of
+ * theirs no remaining image directory uses, their directories' own files and their AMI records.
+ */
+async function expectedFreedAll(gone: { id: string; region: string }[]) {
+  const goneIds = new Set(gone.map((g) => g.id));
+  const remaining = (await readdir(join(dataDir, 'images'))).filter(
+    (d) => d.startsWith('ami-') && !goneIds.has(d),
+  );
+  const kept = new Set((await Promise.all(remaining.map(closure))).flat());
+  const freedBlobs = new Set((await Promise.all(gone.map((g) => closure(g.id)))).flat());
+  for (const d of kept) freedBlobs.delete(d);
+  let bytes = 0;
+  for (const d of freedBlobs) bytes += (await lstat(main().localPath(d as never))).size;
+  for (const g of gone) {
+    for (const f of ['image.json', join('oci', 'index.json'), join('oci', 'oci-layout')])
+      bytes += (await lstat(join(dataDir, 'images', g.id, f))).size;
+    bytes += (await lstat(amiRecordFile(dataDir, g.region, g.id))).size;
+  }
+  return { bytes, freedBlobs: [...freedBlobs], kept: [...kept] };
+}
+
+test('a lifecycle DELETE frees exactly the blobs nothing else references', async () => {
+  await rootTar('shared', 's');
+  await rootTar('solo', 'o');
+  await rootTar('newest', 'n');
+  const retire = { retire: 'yes' };
+  // Four builds of retire/1.0.0, oldest first; COUNT 1 keeps only the newest of its recipe version.
+  const r1 = await importTagged('shared', 'retire', '1.0.0', retire);
+  const r2 = await importTagged('shared', 'retire', '1.0.0', retire);
+  const r3 = await importTagged('solo', 'retire', '1.0.0', retire);
+  const r4 = await importTagged('newest', 'retire', '1.0.0', retire);
+  // Not selected (another tag value), sharing the layer of r1 and r2.
+  const keeper = await importTagged('shared', 'keeper', '1.0.0', { retire: 'no' });
+  const sharedLayer = (await closure(keeper.id))[2] as string;
+  assert.equal((await closure(r1.id))[2], sharedLayer, 'r1 shares its layer with the unselected image');
+  assert.equal((await closure(r2.id))[2], sharedLayer, 'r2 shares its layer with the unselected image');
+  const soloLayer = (await closure(r3.id))[2] as string;
+  const gone = [r1, r2, r3];
+  const expected = await expectedFreedAll(gone);
+  assert.ok(expected.freedBlobs.includes(soloLayer), 'the solo layer is among the freed blobs');
+  assert.ok(!expected.freedBlobs.includes(sharedLayer), 'the shared layer is not');
+  const client = sdkClient(server);
+  try {
+    const policy = await client.send(
+      new CreateLifecyclePolicyCommand({
+        name: 'retire-old',
+        executionRole: 'lifecycle',
+        resourceType: 'AMI_IMAGE',
+        policyDetails: [
+          {
+            action: { type: 'DELETE', includeResources: { amis: true, snapshots: true } },
+            filter: { type: 'COUNT', value: 1 },
+          },
+        ],
+        resourceSelection: { tagMap: retire },
+        clientToken: 'retire-old',
+      }),
+    );
+    assert.match(policy.lifecyclePolicyArn ?? '', /:lifecycle-policy\/retire-old$/);
+
+    const usage0 = await artifactUsage();
+    const preview = await kiln('lifecycle', 'preview', 'retire-old');
+    assert.equal(preview.code, 0, preview.stderr);
+    const rows = preview.stdout.split('\n');
+    for (const img of gone)
+      assert.match(rows.find((r) => r.startsWith(img.arn)) ?? '', /\sDELETE\s+not among the newest 1/);
+    assert.match(rows.find((r) => r.startsWith(r4.arn)) ?? '', /\sKEEP\s/);
+    assert.ok(!preview.stdout.includes(keeper.arn), 'the unselected image is not in the plan');
+    assert.match(preview.stdout, /0 DEPRECATE, 0 DISABLE, 3 DELETE, 0 SKIPPED, 1 KEEP/);
+    assert.equal(await artifactUsage(), usage0, 'preview changed nothing on disk');
+    for (const img of [...gone, r4, keeper]) {
+      assert.equal(
+        (await client.send(new GetImageCommand({ imageBuildVersionArn: img.arn }))).image?.state?.status,
+        'AVAILABLE',
+      );
+      assert.ok(await readAmiRecord(dataDir, img.region, img.id), `${img.id} is still registered`);
+    }
+
+    const run = await kiln('lifecycle', 'run', 'retire-old', '--wait');
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    assert.match(run.stdout, /^lce-[0-9a-f-]{36} SUCCESS\n/);
+    for (const img of gone) assert.match(run.stdout, new RegExp(`${img.arn}\\s+DELETE\\s+SUCCESS`));
+    for (const img of gone) {
+      await assert.rejects(client.send(new GetImageCommand({ imageBuildVersionArn: img.arn })), {
+        name: 'ResourceNotFoundException',
+      });
+      assert.equal(await readAmiRecord(dataDir, img.region, img.id), undefined, `${img.id} deregistered`);
+    }
+    for (const img of [r4, keeper]) {
+      assert.equal(
+        (await client.send(new GetImageCommand({ imageBuildVersionArn: img.arn }))).image?.state?.status,
+        'AVAILABLE',
+      );
+      assert.ok(await readAmiRecord(dataDir, img.region, img.id), `${img.id} is still registered`);
+    }
+    // The image directories go with the worker's artifact cleanup, the blobs with the collection.
+    await until('the deleted images collected', async () => {
+      if (gone.some((g) => existsSync(join(dataDir, 'images', g.id)))) return false;
+      for (const d of expected.freedBlobs) if (await main().has(d as never)) return false;
+      return true;
+    });
+    assert.equal(usage0 - (await artifactUsage()), expected.bytes);
+    assert.equal(await main().has(sharedLayer as never), true, 'the layer the unselected image uses stays');
+    for (const d of expected.kept) assert.equal(await main().has(d as never), true, `${d} stays`);
+    const check = await kiln('store', 'check');
+    assert.equal(check.code, 0, check.stdout + check.stderr);
+  } finally {
+    client.destroy();
+  }
 });
 
 test('kiln store check finds a removed and a corrupted blob; --repair restores what has a good copy', async () => {
