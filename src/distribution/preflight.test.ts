@@ -15,13 +15,23 @@ const KEY = {
   aliases: ['alias/golden'],
   keyFile: '/dev/null',
 };
+/** A key of a region whose store is a registry, where encryption at rest does not apply. */
+const EU_KEY = {
+  keyId: 'eu-key',
+  arn: 'arn:aws:kms:eu-west-1:000000000000:key/eu-key',
+  region: 'eu-west-1',
+  accountId: '000000000000',
+  aliases: [],
+  keyFile: '/dev/null',
+};
 const ENV: DistributionEnvironment = {
-  regions: ['us-east-1', 'us-west-2'],
+  regions: ['us-east-1', 'us-west-2', 'eu-west-1'],
   regionStores: {
     'us-east-1': { type: 'directory', path: '/d/use1' },
-    'us-west-2': { type: 'registry', url: '127.0.0.1:5001', tlsVerify: false },
+    'us-west-2': { type: 'directory', path: '/d/usw2' },
+    'eu-west-1': { type: 'registry', url: '127.0.0.1:5001', tlsVerify: false },
   },
-  kmsKeys: [KEY],
+  kmsKeys: [KEY, EU_KEY],
   organizations: [
     {
       arn: ORG,
@@ -62,7 +72,7 @@ describe('preflightDistributions', () => {
       ENV,
       OPTIONS,
     );
-    assert.equal(d?.store.type, 'registry');
+    assert.deepEqual(d?.store, { type: 'directory', path: '/d/usw2' });
     assert.equal(d?.ami?.kmsKey?.keyId, KEY.keyId);
     assert.deepEqual(d?.ami?.targetAccountIds, ['111122223333'], 'the own account gets its copy anyway');
     assert.deepEqual(d?.ami?.launchPermission, { userIds: ['444455556666'], organizationArns: [ORG] });
@@ -70,6 +80,12 @@ describe('preflightDistributions', () => {
       { launchTemplateId: 'lt-0123456789abcdef0', accountId: '000000000000', setDefaultVersion: true },
     ]);
     assert.ok(Object.isFrozen(d) && Object.isFrozen(d?.ami));
+    const [registry] = preflightDistributions(
+      ami({ name: 'web-{{imagebuilder:buildDate}}' }, 'eu-west-1'),
+      ENV,
+      OPTIONS,
+    );
+    assert.equal(registry?.store.type, 'registry');
   });
 
   it('defaults to the build region without a configuration', () => {
@@ -103,6 +119,12 @@ describe('preflightDistributions', () => {
       ami({ kmsKeyId: KEY.keyId }, 'us-east-1'),
       'distributions[0].amiDistributionConfiguration.kmsKeyId',
       /key of us-west-2/,
+    ],
+    [
+      'key on a registry region',
+      ami({ kmsKeyId: 'eu-key' }, 'eu-west-1'),
+      'distributions[0].amiDistributionConfiguration.kmsKeyId',
+      /applies to directory stores; eu-west-1 stores its artifacts in the registry 127\.0\.0\.1:5001/,
     ],
     [
       'unknown target account',

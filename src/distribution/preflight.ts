@@ -299,6 +299,15 @@ function checkDistribution(
     d.amiDistributionConfiguration === undefined
       ? undefined
       : checkAmi(env, d.amiDistributionConfiguration, region, `${at}.amiDistributionConfiguration`, options);
+  const store = storeOf(env, region);
+  // Encryption at rest seals blobs in a directory store; a registry stores them as pushed, so a
+  // key there would fail every distribution after the build: refuse it here instead.
+  if (ami?.kmsKey && store.type === 'registry')
+    throw invalidValue(
+      `${at}.amiDistributionConfiguration.kmsKeyId`,
+      `encryption at rest applies to directory stores; ${region} stores its artifacts in the registry ${store.url}.`,
+      `Remove kmsKeyId from this region, or give ${region} a directory store in the config file's regionStores.`,
+    );
   const owners = new Set([account, ...(ami?.targetAccountIds ?? [])]);
   const ssmParameters = list(d.ssmParameterConfigurations, `${at}.ssmParameterConfigurations`).map((v, j) => {
     const where = `${at}.ssmParameterConfigurations[${j}]`;
@@ -328,7 +337,7 @@ function checkDistribution(
   return Object.freeze({
     index: i,
     region,
-    store: storeOf(env, region),
+    store,
     ...(ami ? { ami } : {}),
     ...(d.containerDistributionConfiguration === undefined
       ? {}

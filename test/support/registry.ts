@@ -13,6 +13,8 @@ export interface TestRegistry {
   /** `127.0.0.1:PORT`, what image references and pushOciLayout's `registry` take. */
   readonly host: string;
   readonly port: number;
+  /** The registry's storage root (its `storage.filesystem.rootdirectory`). */
+  readonly storageDir: string;
   /** Stops the registry (SIGTERM, then SIGKILL), waits for it to exit and removes its storage. */
   stop(): Promise<void>;
 }
@@ -89,7 +91,7 @@ async function startOnce(binary: string): Promise<TestRegistry | { retry: string
     await removeTree(dir);
   };
   if (await waitReady(url, () => result !== undefined)) {
-    return { url, host: `127.0.0.1:${port}`, port, stop };
+    return { url, host: `127.0.0.1:${port}`, port, storageDir: join(dir, 'storage'), stop };
   }
   await stop();
   const why = result
