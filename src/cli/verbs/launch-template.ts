@@ -3,10 +3,8 @@
  * list|share`: Kiln launch templates and AMI sharing over their /kiln/ endpoints
  * (docs/launch-templates.md).
  */
-import { expectPositionals, type FlagSpec, type ParsedArgs, UsageError, usageText } from '../args.js';
-import { CLIENT_FLAGS } from '../client.js';
-import { kilnCall } from '../kiln-http.js';
-import { JSON_FLAG, runClientVerb, toJson } from '../run.js';
+import { type FlagSpec, type ParsedArgs, UsageError } from '../args.js';
+import { kilnRouteVerb } from '../kiln-verb.js';
 import { renderTable } from '../table.js';
 import type { Verb } from '../verb.js';
 
@@ -35,38 +33,7 @@ interface Ami {
   launchPermission?: Record<string, string[]>;
 }
 
-type Obj = Record<string, unknown>;
-type Call = <T>(
-  method: 'GET' | 'POST' | 'DELETE',
-  path: string,
-  query?: Record<string, string | undefined>,
-  body?: unknown,
-) => Promise<T>;
-
-const verb = (
-  path: string[],
-  synopsis: string,
-  summary: string,
-  flags: readonly FlagSpec[],
-  names: string[],
-  body: (positionals: string[], flags: ParsedArgs, call: Call) => Promise<{ answer: Obj; text: string }>,
-): Verb => ({
-  path,
-  summary,
-  usage: usageText(`kiln ${path.join(' ')} ${synopsis}`.trim(), summary, [
-    ...flags,
-    JSON_FLAG,
-    ...CLIENT_FLAGS,
-  ]),
-  run: (args, io) =>
-    runClientVerb(args, io, [...flags, JSON_FLAG], async (parsed, { settings }) => {
-      const positionals = expectPositionals(parsed, names);
-      const call: Call = (...r) => kilnCall(settings, ...r);
-      const { answer, text } = await body(positionals, parsed, call);
-      io.stdout.write(parsed.boolean('json') ? toJson(answer) : text);
-      return 0;
-    }),
-});
+const verb = kilnRouteVerb;
 
 const IMAGE: FlagSpec = {
   name: 'image',

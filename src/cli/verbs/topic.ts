@@ -1,21 +1,13 @@
 /** `kiln topic …` (webhook topics and subscriptions) and `kiln events` (the event log). */
-import { expectPositionals, type FlagSpec, type ParsedArgs, usageText } from '../args.js';
-import { CLIENT_FLAGS } from '../client.js';
-import { kilnCall } from '../kiln-http.js';
-import { JSON_FLAG, runClientVerb, toJson } from '../run.js';
+import type { FlagSpec, ParsedArgs } from '../args.js';
+import { type KilnCall, kilnRouteVerb } from '../kiln-verb.js';
 import { renderTable } from '../table.js';
 import type { Verb } from '../verb.js';
 
 type Obj = Record<string, unknown>;
-type Call = (
-  method: 'GET' | 'POST' | 'DELETE',
-  path: string,
-  query?: Record<string, string | undefined>,
-  body?: unknown,
-) => Promise<unknown>;
-type Body = (positionals: string[], flags: ParsedArgs, call: Call) => Promise<unknown>;
+type Body = (positionals: string[], flags: ParsedArgs, call: KilnCall) => Promise<unknown>;
 
-/** A verb over one /kiln/ endpoint: parse, call, render (or --json). */
+/** A verb over one /kiln/ endpoint whose text is rendered from the response. */
 const verb = (
   path: string[],
   synopsis: string,
@@ -24,22 +16,11 @@ const verb = (
   names: string[],
   body: Body,
   render: (answer: Obj, args: string[]) => string,
-): Verb => ({
-  path,
-  summary,
-  usage: usageText(`kiln ${path.join(' ')} ${synopsis}`.trim(), summary, [
-    ...flags,
-    JSON_FLAG,
-    ...CLIENT_FLAGS,
-  ]),
-  run: (args, io) =>
-    runClientVerb(args, io, [...flags, JSON_FLAG], async (parsed, { settings }) => {
-      const positionals = expectPositionals(parsed, names);
-      const answer = (await body(positionals, parsed, (...r) => kilnCall(settings, ...r))) as Obj;
-      io.stdout.write(parsed.boolean('json') ? toJson(answer) : render(answer, positionals));
-      return 0;
-    }),
-});
+): Verb =>
+  kilnRouteVerb(path, synopsis, summary, flags, names, async (positionals, parsed, call) => {
+    const answer = (await body(positionals, parsed, call)) as Obj;
+    return { answer, text: render(answer, positionals) };
+  });
 
 const SECRET: FlagSpec = {
   name: 'secret',
